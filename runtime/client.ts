@@ -1,0 +1,116 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { type CeleriacConfig, loadConfig } from './config.js';
+import { CeleriacError, ErrorCode } from './errors.js';
+import { ResultStore } from './results/store.js';
+
+/** Options of {@link CeleriacClient}; every part is optional and injectable. */
+export interface CeleriacClientOptions {
+  /** Where resources live. @default read from the environment on first use */
+  readonly config?: CeleriacConfig;
+  /** An SQS client to use. @default created on first use from the config */
+  readonly sqs?: SQSClient;
+  /** A DynamoDB client to use. @default created on first use from the config */
+  readonly dynamodb?: DynamoDBClient;
+  /** Clock in epoch milliseconds, for tests. @default Date.now */
+  readonly now?: () => number;
+}
+
+const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?/;
+
+/**
+ * Holds the config and the AWS SDK v3 clients, created lazily: constructing one does no I/O and
+ * reads no environment. Pass one to `enqueue(…, { client })`, or rely on the default client,
+ * which reads `CELERIAC_CONFIG` the first time it is needed.
+ *
+ * @example
+ * ```ts
+ * const client = new CeleriacClient({ config });
+ * const handle = await add.enqueue({ x: 1, y: 2 }, { client });
+ * ```
+ */
+export class CeleriacClient {
+  readonly now: () => number;
+  #config: CeleriacConfig | undefined;
+  #sqs: SQSClient | undefined;
+  #dynamodb: DynamoDBClient | undefined;
+  #results: ResultStore | undefined;
+
+  constructor(options: CeleriacClientOptions = {}) {
+    this.#config = options.config;
+    this.#sqs = options.sqs;
+    this.#dynamodb = options.dynamodb;
+    this.now = options.now ?? Date.now;
+  }
+
+  get config(): CeleriacConfig {
+    this.#config ??= loadConfig();
+    return this.#config;
+  }
+
+  get sqs(): SQSClient {
+    this.#sqs ??= new SQSClient(this.#sdkOptions(this.config.endpoints?.sqs));
+    return this.#sqs;
+  }
+
+  get dynamodb(): DynamoDBClient {
+    this.#dynamodb ??= new DynamoDBClient(this.#sdkOptions(this.config.endpoints?.dynamodb));
+    return this.#dynamodb;
+  }
+
+  /** The results table, through this client's DynamoDB client and clock. */
+  get results(): ResultStore {
+    this.#results ??= new ResultStore(this.dynamodb, this.config.table, this.now);
+    return this.#results;
+  }
+
+  /** URLs of a queue by its logical name. */
+  queue(name: string): { url: string; dlqUrl: string } {
+    const queue = this.config.queues[name];
+    if (!queue) {
+      throw new CeleriacError(
+        ErrorCode.UNKNOWN_QUEUE,
+        `queue "${name}" is not in the config; configured: ${Object.keys(this.config.queues).join(', ') || '(none)'}`,
+        { value: name, allowed: Object.keys(this.config.queues).join(', ') },
+      );
+    }
+    return queue;
+  }
+
+  #sdkOptions(endpoint: string | undefined) {
+    const local = endpoint !== undefined && LOOPBACK.test(endpoint);
+    return {
+      region: this.config.region,
+      ...(endpoint ? { endpoint } : {}),
+      // The local stack accepts any credentials; never invent them for a remote endpoint.
+      ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    };
+  }
+}
+
+let defaultClient: CeleriacClient | undefined;
+
+/**
+ * The process-wide default client, created on first call (not at import).
+ *
+ * @example
+ * ```ts
+ * const { table } = getDefaultClient().config;
+ * ```
+ */
+export function getDefaultClient(): CeleriacClient {
+  defaultClient ??= new CeleriacClient();
+  return defaultClient;
+}
+
+/**
+ * Replace the default client (tests, scripts, the local stack).
+ *
+ * @example
+ * ```ts
+ * setDefaultClient(new CeleriacClient({ config }));
+ * ```
+ */
+export function setDefaultClient(client: CeleriacClient | undefined): void {
+  defaultClient = client;
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import * as v from 'valibot';
+import { CeleriacError, ErrorCode } from './errors.js';
+
+const QueueEndpointSchema = v.object({
+  /** SQS queue URL. */
+  url: v.pipe(v.string(), v.url()),
+  /** URL of its dead-letter queue. */
+  dlqUrl: v.pipe(v.string(), v.url()),
+});
+
+const ConfigSchema = v.object({
+  region: v.pipe(v.string(), v.minLength(1)),
+  /** Results table name. */
+  table: v.pipe(v.string(), v.minLength(3)),
+  queues: v.record(v.string(), QueueEndpointSchema),
+  /** Endpoint overrides (the local stack); absent in AWS. */
+  endpoints: v.optional(
+    v.object({
+      sqs: v.optional(v.pipe(v.string(), v.url())),
+      dynamodb: v.optional(v.pipe(v.string(), v.url())),
+      scheduler: v.optional(v.pipe(v.string(), v.url())),
+    }),
+  ),
+  /** EventBridge Scheduler settings for long delays and cron. */
+  scheduler: v.optional(
+    v.object({
+      group: v.pipe(v.string(), v.minLength(1)),
+      roleArn: v.pipe(v.string(), v.minLength(1)),
+      dlqArn: v.optional(v.string()),
+    }),
+  ),
+});
+
+/**
+ * Where Celeriac's resources live. Infra fills it for workers and producers (environment
+ * variable `CELERIAC_CONFIG`); the local stack fills it for `npm run dev` and the tests.
+ *
+ * @example
+ * ```ts
+ * const config: CeleriacConfig = {
+ *   region: 'eu-west-1',
+ *   table: 'app-results',
+ *   queues: { default: { url: 'https://sqs.eu-west-1.amazonaws.com/1/app-default', dlqUrl: '…/app-default-dlq' } },
+ * };
+ * ```
+ */
+export type CeleriacConfig = v.InferOutput<typeof ConfigSchema>;
+
+/** Environment variable holding the config as JSON. */
+export const CONFIG_ENV = 'CELERIAC_CONFIG';
+/** Environment variable holding a path to a JSON config file (the local stack writes one). */
+export const CONFIG_FILE_ENV = 'CELERIAC_CONFIG_FILE';
+
+/**
+ * Validate a config object.
+ *
+ * @throws CeleriacError `CONFIG_INVALID` naming the first bad field.
+ * @example
+ * ```ts
+ * const config = parseConfig(JSON.parse(text));
+ * ```
+ */
+export function parseConfig(input: unknown, source = 'config'): CeleriacConfig {
+  const result = v.safeParse(ConfigSchema, input);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const path = issue.path?.map((p) => String(p.key)).join('.') ?? '(root)';
+  throw new CeleriacError(ErrorCode.CONFIG_INVALID, `${source}: ${path}: ${issue.message}`, {
+    value: issue.input,
+    allowed: 'see docs/configuration.md',
+  });
+}
+
+/**
+ * Read the config from the environment: `CELERIAC_CONFIG` (JSON) or `CELERIAC_CONFIG_FILE`
+ * (path). Called lazily on first use, never at import.
+ *
+ * @throws CeleriacError `CONFIG_MISSING` when neither is set.
+ * @example
+ * ```ts
+ * const config = loadConfig(process.env);
+ * ```
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CeleriacConfig {
+  const inline = env[CONFIG_ENV];
+  if (inline) return parseConfig(parseJsonText(inline, CONFIG_ENV), CONFIG_ENV);
+  const file = env[CONFIG_FILE_ENV];
+  if (file) return parseConfig(parseJsonText(readFileSync(file, 'utf8'), file), file);
+  throw new CeleriacError(
+    ErrorCode.CONFIG_MISSING,
+    `no Celeriac config: set ${CONFIG_ENV} (JSON) or ${CONFIG_FILE_ENV} (path), or pass one to new CeleriacClient({ config })`,
+    { allowed: `${CONFIG_ENV} or ${CONFIG_FILE_ENV}` },
+  );
+}
+
+function parseJsonText(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new CeleriacError(ErrorCode.CONFIG_INVALID, `${source} is not valid JSON`, { value: text.slice(0, 80), cause });
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Limits and defaults, each defined once. Limits come from AWS's service quotas
+ * (see docs/operations.md); defaults are Celeriac's choices.
+ */
+export const Limits = {
+  /** SQS maximum message size (1 MiB since Aug 2025). */
+  SQS_MAX_MESSAGE_BYTES: 1_048_576,
+  /** SQS maximum entries per batch call. */
+  SQS_MAX_BATCH_ENTRIES: 10,
+  /** SQS maximum total payload per batch call. */
+  SQS_MAX_BATCH_BYTES: 1_048_576,
+  /** SQS maximum DelaySeconds. */
+  SQS_MAX_DELAY_SECONDS: 900,
+  /** SQS maximum visibility timeout (and total extension from receipt). */
+  SQS_MAX_VISIBILITY_SECONDS: 43_200,
+  /** SQS retention bounds. */
+  SQS_MIN_RETENTION_SECONDS: 60,
+  SQS_MAX_RETENTION_SECONDS: 1_209_600,
+  /** Lambda maximum function timeout. */
+  LAMBDA_MAX_TIMEOUT_SECONDS: 900,
+  LAMBDA_MIN_MEMORY_MB: 128,
+  LAMBDA_MAX_MEMORY_MB: 10_240,
+  /** SQS event source mapping batch size and window. */
+  ESM_MAX_BATCH_SIZE: 10_000,
+  ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW: 10,
+  ESM_MAX_BATCHING_WINDOW_SECONDS: 300,
+  ESM_MIN_MAX_CONCURRENCY: 2,
+  ESM_MAX_MAX_CONCURRENCY: 1_000,
+  /** DynamoDB maximum item size. */
+  DYNAMODB_MAX_ITEM_BYTES: 400_000,
+  DYNAMODB_MAX_BATCH_GET: 100,
+} as const;
+
+export const Defaults = {
+  /** Envelope format version written by this library. */
+  ENVELOPE_VERSION: 1,
+  /** The queue a task goes to when it names none. */
+  QUEUE: 'default',
+  /** A task's time limit when it sets none. */
+  TASK_TIMEOUT_MS: 60_000,
+  /** Worker Lambda timeout for a queue that sets none. */
+  WORKER_TIMEOUT_SECONDS: 300,
+  WORKER_MEMORY_MB: 512,
+  BATCH_SIZE: 10,
+  BATCHING_WINDOW_SECONDS: 0,
+  MAX_CONCURRENCY: 10,
+  /** Attempts including the first when a task sets no retry policy. */
+  MAX_ATTEMPTS: 3,
+  BACKOFF_BASE_MS: 1_000,
+  BACKOFF_CAP_MS: 600_000,
+  /** Redrive safety net above the largest retry count on a queue (AWS advises ≥ 5). */
+  MIN_MAX_RECEIVE_COUNT: 5,
+  /** Source retention; the DLQ keeps 14 days (longer, as standard queues keep the enqueue time). */
+  RETENTION_SECONDS: 345_600,
+  DLQ_RETENTION_SECONDS: 1_209_600,
+  /** Visibility timeout = this × worker timeout + batching window (AWS guidance). */
+  VISIBILITY_MULTIPLIER: 6,
+  /** How long results are kept before DynamoDB TTL may delete them. */
+  RESULT_TTL_MS: 7 * 86_400_000,
+  /** Records of one SQS batch run at once in one worker. */
+  RECORD_CONCURRENCY: 10,
+  /** Time the worker keeps back from the Lambda deadline to record outcomes. */
+  DEADLINE_MARGIN_MS: 1_000,
+  /** Shards of the results indexes' partition keys (hot-partition guard). */
+  INDEX_SHARDS: 4,
+} as const;
+
+/** Task states as stored in the results table. PENDING is never stored: no item means PENDING. */
+export const TaskState = {
+  PENDING: 'PENDING',
+  STARTED: 'STARTED',
+  RETRY: 'RETRY',
+  SUCCESS: 'SUCCESS',
+  FAILURE: 'FAILURE',
+  REVOKED: 'REVOKED',
+} as const;
+
+/** One of {@link TaskState}'s values. */
+export type TaskState = (typeof TaskState)[keyof typeof TaskState];
+
+/** States after which a task never runs again on its own. */
+export const FINAL_STATES: ReadonlySet<TaskState> = new Set([TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED]);
+
+/** Per-task choice of what to store in the results table. */
+export const ResultMode = { ALWAYS: 'always', ERRORS: 'errors', NEVER: 'never' } as const;
+/** One of {@link ResultMode}'s values. */
+export type ResultMode = (typeof ResultMode)[keyof typeof ResultMode];

@@ -1,0 +1,248 @@
+import { type SendMessageBatchRequestEntry, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { groupBy, packSqsBatches } from './batching.js';
+import { type CeleriacClient, getDefaultClient } from './client.js';
+import { Defaults, Limits } from './constants.js';
+import { toMillis } from './duration.js';
+import type { EnqueueOptions } from './enqueue-options.js';
+import { encodeEnvelope, type Envelope } from './envelope.js';
+import { CeleriacError, ErrorCode, invalid } from './errors.js';
+import { TaskHandle } from './handle.js';
+import type { Json } from './json.js';
+import { utf8Bytes } from './json.js';
+import type { Task } from './task.js';
+import { validateArgs } from './validate.js';
+
+const ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** A message ready to send: validated, encoded, routed. */
+export interface PreparedMessage {
+  readonly id: string;
+  readonly taskName: string;
+  readonly queueUrl: string;
+  readonly body: string;
+  readonly delaySeconds: number;
+}
+
+/**
+ * Validate arguments and options and build the message for one task run. Sends nothing.
+ *
+ * @throws CeleriacError for invalid arguments, non-JSON values, a message over 1 MiB, a
+ *   delay over 15 minutes, or an unknown queue.
+ * @example
+ * ```ts
+ * const msg = await prepareMessage(add, { x: 1, y: 2 }, {}, client);
+ * ```
+ */
+export async function prepareMessage(
+  task: Task,
+  args: unknown,
+  options: EnqueueOptions,
+  client: CeleriacClient,
+): Promise<PreparedMessage> {
+  const def = task.definition;
+  const what = `task "${def.name}"`;
+  await validateArgs(def.schema, args, what);
+  const now = client.now();
+  const id = options.id ?? crypto.randomUUID();
+  if (typeof id !== 'string' || !ID.test(id)) {
+    throw invalid(ErrorCode.INVALID_OPTION, `${what} id`, id, '1-128 characters of A-Z a-z 0-9 _ . : -');
+  }
+  const eta = resolveEta(options, now, what);
+  const expires = resolveExpires(options, now, what);
+  const delaySeconds = eta === undefined ? 0 : Math.max(0, Math.ceil((eta - now) / 1000));
+  if (delaySeconds > Limits.SQS_MAX_DELAY_SECONDS) {
+    throw invalid(
+      ErrorCode.DELAY_TOO_LONG,
+      `${what} delay`,
+      `${delaySeconds}s`,
+      `at most ${Limits.SQS_MAX_DELAY_SECONDS} s (15 min) until long delays through EventBridge Scheduler are enabled`,
+    );
+  }
+  const queue = options.queue ?? def.queue;
+  const tags = [...new Set([...def.tags, ...(options.tags ?? [])])];
+  const envelope: Envelope = {
+    v: Defaults.ENVELOPE_VERSION,
+    id,
+    task: def.name,
+    args: (args === undefined ? null : args) as Json,
+    queue,
+    enqueuedAt: now,
+    ...(eta !== undefined && delaySeconds > 0 ? { eta } : {}),
+    ...(expires !== undefined ? { expires } : {}),
+    root: options.rootId ?? id,
+    ...(options.parentId ? { parent: options.parentId } : {}),
+    ...(tags.length ? { tags } : {}),
+    ...(process.env._X_AMZN_TRACE_ID ? { trace: process.env._X_AMZN_TRACE_ID } : {}),
+  };
+  const body = encodeEnvelope(envelope);
+  return { id, taskName: def.name, queueUrl: client.queue(queue).url, body, delaySeconds };
+}
+
+function resolveEta(options: EnqueueOptions, now: number, what: string): number | undefined {
+  if (options.delay !== undefined && options.eta !== undefined) {
+    throw invalid(ErrorCode.INVALID_OPTION, `${what} delay and eta`, 'both', 'one of delay or eta, not both');
+  }
+  if (options.delay !== undefined) return now + toMillis(options.delay, `${what} delay`);
+  if (options.eta === undefined) return undefined;
+  return toEpochMs(options.eta, `${what} eta`);
+}
+
+function resolveExpires(options: EnqueueOptions, now: number, what: string): number | undefined {
+  const { expires } = options;
+  if (expires === undefined) return undefined;
+  return expires instanceof Date ? toEpochMs(expires, `${what} expires`) : now + toMillis(expires, `${what} expires`);
+}
+
+function toEpochMs(value: Date | string | number, what: string): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    throw invalid(ErrorCode.INVALID_OPTION, what, value, 'a Date, an ISO 8601 string or epoch milliseconds');
+  }
+  return ms;
+}
+
+/**
+ * Enqueue one run of a task. Arguments are checked against the task's schema, the message
+ * against SQS's limits, before anything is sent.
+ *
+ * @example
+ * ```ts
+ * const handle = await enqueue(add, { x: 1, y: 2 }, { delay: '30s' });
+ * const sum = await handle.result();
+ * ```
+ */
+export async function enqueue<A, R>(task: Task<A, R>, args: A, options: EnqueueOptions = {}): Promise<TaskHandle<R>> {
+  const client = options.client ?? getDefaultClient();
+  const msg = await prepareMessage(task as Task, args, options, client);
+  try {
+    await client.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: msg.queueUrl,
+        MessageBody: msg.body,
+        ...(msg.delaySeconds > 0 ? { DelaySeconds: msg.delaySeconds } : {}),
+      }),
+    );
+  } catch (cause) {
+    throw new CeleriacError(ErrorCode.SEND_FAILED, `task "${msg.taskName}" ${msg.id} was not enqueued: ${String(cause)}`, {
+      value: msg.id,
+      cause,
+    });
+  }
+  return new TaskHandle<R>(msg.id, msg.taskName, client);
+}
+
+/** One entry of {@link enqueueMany}. */
+export interface EnqueueEntry<A = unknown> {
+  readonly task: Task<A, unknown>;
+  readonly args: A;
+  readonly options?: Omit<EnqueueOptions, 'client'>;
+}
+
+/** The per-entry outcome of {@link enqueueMany}, in input order. */
+export type EnqueueResult =
+  | { readonly ok: true; readonly id: string; readonly handle: TaskHandle<unknown> }
+  | { readonly ok: false; readonly error: CeleriacError };
+
+/** Options of {@link enqueueMany}. */
+export interface EnqueueManyOptions {
+  readonly client?: CeleriacClient;
+  /** Batches in flight at once. @default 4 */
+  readonly concurrency?: number;
+}
+
+/** Attempts for entries SQS failed on its side (throttling, internal errors). */
+const BATCH_SEND_ATTEMPTS = 3;
+
+/**
+ * Enqueue many runs through `SendMessageBatch` (≤ 10 entries and ≤ 1 MiB per call). Each
+ * entry is validated on its own: a bad one is reported and the others are still sent; an
+ * entry SQS rejects is retried when the fault is SQS's, reported otherwise; none is sent twice.
+ *
+ * @example
+ * ```ts
+ * const results = await enqueueMany(users.map((u) => ({ task: welcome, args: { userId: u.id } })));
+ * const failed = results.filter((r) => !r.ok);
+ * ```
+ */
+export async function enqueueMany(
+  entries: readonly EnqueueEntry[],
+  options: EnqueueManyOptions = {},
+): Promise<EnqueueResult[]> {
+  const client = options.client ?? getDefaultClient();
+  const results: EnqueueResult[] = new Array(entries.length);
+  const prepared: { index: number; msg: PreparedMessage }[] = [];
+  await Promise.all(
+    entries.map(async (entry, index) => {
+      try {
+        prepared.push({ index, msg: await prepareMessage(entry.task, entry.args, entry.options ?? {}, client) });
+      } catch (err) {
+        results[index] = { ok: false, error: asCeleriacError(err) };
+      }
+    }),
+  );
+  prepared.sort((a, b) => a.index - b.index);
+  const batches = packBatches(prepared);
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++]!;
+      await sendBatch(client, batch, results);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+  return results;
+}
+
+type Item = { index: number; msg: PreparedMessage };
+
+/** Group by queue, then cut into batches of ≤ 10 entries and ≤ 1 MiB of bodies. */
+function packBatches(items: readonly Item[]): Item[][] {
+  return [...groupBy(items, (i) => i.msg.queueUrl).values()].flatMap((list) =>
+    packSqsBatches(list, (i) => utf8Bytes(i.msg.body)),
+  );
+}
+
+async function sendBatch(client: CeleriacClient, batch: readonly Item[], results: EnqueueResult[]): Promise<void> {
+  let pending = batch;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const entries: SendMessageBatchRequestEntry[] = pending.map((item) => ({
+      Id: String(item.index),
+      MessageBody: item.msg.body,
+      ...(item.msg.delaySeconds > 0 ? { DelaySeconds: item.msg.delaySeconds } : {}),
+    }));
+    let failed: { Id?: string; SenderFault?: boolean; Code?: string; Message?: string }[];
+    try {
+      const out = await client.sqs.send(new SendMessageBatchCommand({ QueueUrl: pending[0]!.msg.queueUrl, Entries: entries }));
+      for (const ok of out.Successful ?? []) {
+        const item = pending.find((p) => String(p.index) === ok.Id)!;
+        results[item.index] = { ok: true, id: item.msg.id, handle: new TaskHandle(item.msg.id, item.msg.taskName, client) };
+      }
+      failed = out.Failed ?? [];
+    } catch (cause) {
+      // The whole call failed: nothing from it was accepted, so all of it may be retried.
+      failed = pending.map((p) => ({ Id: String(p.index), SenderFault: false, Code: 'RequestFailed', Message: String(cause) }));
+    }
+    const retry: Item[] = [];
+    for (const f of failed) {
+      const item = pending.find((p) => String(p.index) === f.Id)!;
+      if (!f.SenderFault && attempt < BATCH_SEND_ATTEMPTS) retry.push(item);
+      else {
+        results[item.index] = {
+          ok: false,
+          error: new CeleriacError(
+            ErrorCode.SEND_FAILED,
+            `task "${item.msg.taskName}" ${item.msg.id} was not enqueued: ${f.Code}: ${f.Message}`,
+            { value: item.msg.id },
+          ),
+        };
+      }
+    }
+    pending = retry;
+    if (pending.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+  }
+}
+
+function asCeleriacError(err: unknown): CeleriacError {
+  return err instanceof CeleriacError ? err : new CeleriacError(ErrorCode.SEND_FAILED, String(err), { cause: err });
+}

@@ -1,0 +1,127 @@
+import * as v from 'valibot';
+import { Defaults, Limits } from './constants.js';
+import { CeleriacError, ErrorCode } from './errors.js';
+import { type Json, toJson, utf8Bytes } from './json.js';
+
+const ID = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/));
+const EPOCH_MS = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** The part of an envelope that identifies it; read first so a bad body can still be recorded. */
+const HeaderSchema = v.object({ v: v.number(), id: ID });
+
+const EnvelopeSchema = v.object({
+  v: v.literal(Defaults.ENVELOPE_VERSION),
+  id: ID,
+  task: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  args: v.unknown(),
+  queue: v.pipe(v.string(), v.minLength(1)),
+  enqueuedAt: EPOCH_MS,
+  eta: v.optional(EPOCH_MS),
+  expires: v.optional(EPOCH_MS),
+  root: ID,
+  parent: v.optional(ID),
+  tags: v.optional(v.array(v.string())),
+  trace: v.optional(v.string()),
+});
+
+/**
+ * The JSON message that travels on SQS: versioned (`v`), JSON only, at most 1 MiB.
+ *
+ * @example
+ * ```ts
+ * const env: Envelope = { v: 1, id: 't-1', task: 'add', args: { x: 1 }, queue: 'default',
+ *   enqueuedAt: Date.now(), root: 't-1' };
+ * ```
+ */
+export interface Envelope {
+  readonly v: typeof Defaults.ENVELOPE_VERSION;
+  readonly id: string;
+  readonly task: string;
+  readonly args: Json;
+  readonly queue: string;
+  /** Epoch ms when it was enqueued. */
+  readonly enqueuedAt: number;
+  /** Epoch ms before which it must not run. */
+  readonly eta?: number;
+  /** Epoch ms after which it must not run (recorded as REVOKED, reason expired). */
+  readonly expires?: number;
+  /** Workflow root id (its own id when alone). */
+  readonly root: string;
+  readonly parent?: string;
+  readonly tags?: readonly string[];
+  /** Trace context (X-Ray / W3C traceparent) from the producer. */
+  readonly trace?: string;
+}
+
+/**
+ * Serialise an envelope, refusing non-JSON values and anything over SQS's 1 MiB.
+ *
+ * @throws CeleriacError `NOT_JSON` or `PAYLOAD_TOO_LARGE`; nothing has been sent.
+ * @example
+ * ```ts
+ * const body = encodeEnvelope(env);
+ * ```
+ */
+export function encodeEnvelope(envelope: Envelope, maxBytes: number = Limits.SQS_MAX_MESSAGE_BYTES): string {
+  const body = toJson(envelope, `task "${envelope.task}" args`);
+  const bytes = utf8Bytes(body);
+  if (bytes > maxBytes) {
+    throw new CeleriacError(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `task "${envelope.task}" message is ${bytes} bytes; allowed: at most ${maxBytes} bytes (SQS limit). ` +
+        'Store large inputs elsewhere (S3) and pass a reference.',
+      { value: bytes, allowed: `<= ${maxBytes} bytes` },
+    );
+  }
+  return body;
+}
+
+/** The outcome of {@link decodeEnvelope}. */
+export type DecodeResult =
+  | { readonly ok: true; readonly envelope: Envelope }
+  | {
+      readonly ok: false;
+      readonly code: typeof ErrorCode.MALFORMED_MESSAGE | typeof ErrorCode.UNSUPPORTED_VERSION;
+      readonly message: string;
+      /** The task id, when one could be read. */
+      readonly id?: string;
+      readonly task?: string;
+    };
+
+/**
+ * Parse and validate a message body. Never throws: a bad body yields `ok: false` with what
+ * was wrong and, when readable, the task id so the failure can be recorded.
+ *
+ * @example
+ * ```ts
+ * const decoded = decodeEnvelope(record.body);
+ * if (!decoded.ok) deadLetter(record, decoded.message);
+ * ```
+ */
+export function decodeEnvelope(body: string): DecodeResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, code: ErrorCode.MALFORMED_MESSAGE, message: 'message body is not JSON' };
+  }
+  const header = v.safeParse(HeaderSchema, json);
+  const id = header.success ? header.output.id : undefined;
+  const task = typeof (json as { task?: unknown })?.task === 'string' ? (json as { task: string }).task : undefined;
+  if (header.success && header.output.v !== Defaults.ENVELOPE_VERSION) {
+    return {
+      ok: false,
+      code: ErrorCode.UNSUPPORTED_VERSION,
+      message: `envelope version ${header.output.v} is not supported; this worker reads version ${Defaults.ENVELOPE_VERSION}`,
+      id,
+      task,
+    };
+  }
+  const parsed = v.safeParse(EnvelopeSchema, json);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const path = issue.path?.map((p) => String(p.key)).join('.') ?? '(root)';
+    return { ok: false, code: ErrorCode.MALFORMED_MESSAGE, message: `envelope ${path}: ${issue.message}`, id, task };
+  }
+  return { ok: true, envelope: parsed.output as Envelope };
+}

@@ -1,0 +1,78 @@
+import type { CeleriacClient } from './client.js';
+import { TaskState } from './constants.js';
+import { type Duration, toMillis } from './duration.js';
+import { CeleriacError, ErrorCode } from './errors.js';
+import type { TaskRecord } from './results/record.js';
+
+/** Options of {@link TaskHandle.result}. */
+export interface WaitOptions {
+  /** Give up after this long. @default '60s' */
+  readonly timeout?: Duration;
+  /** Time between reads of the results table. @default '250ms' */
+  readonly interval?: Duration;
+}
+
+/**
+ * A reference to one enqueued task: read its state, or wait for its result.
+ *
+ * @example
+ * ```ts
+ * const handle = await add.enqueue({ x: 2, y: 3 });
+ * console.log(handle.id, await handle.state()); // '…' 'PENDING'
+ * const sum = await handle.result({ timeout: '30s' }); // 5
+ * ```
+ */
+export class TaskHandle<R = unknown> {
+  constructor(
+    readonly id: string,
+    readonly taskName: string,
+    private readonly client: CeleriacClient,
+  ) {}
+
+  /** The stored record, or `undefined` while PENDING (or when results are not stored). */
+  get(): Promise<TaskRecord | undefined> {
+    return this.client.results.get(this.id);
+  }
+
+  /** The current state; `PENDING` when nothing is stored yet. */
+  async state(): Promise<TaskState> {
+    return (await this.get())?.state ?? TaskState.PENDING;
+  }
+
+  /**
+   * Wait for the task to finish and return its result.
+   *
+   * @throws CeleriacError `TASK_FAILED` (with the stored error as `cause`), `TASK_REVOKED`,
+   *   or `WAIT_TIMEOUT` when it has not finished in time.
+   */
+  async result(options: WaitOptions = {}): Promise<R> {
+    const timeoutMs = toMillis(options.timeout ?? '60s', 'result timeout');
+    const intervalMs = Math.max(10, toMillis(options.interval ?? '250ms', 'result interval'));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const record = await this.get();
+      if (record?.state === TaskState.SUCCESS) return record.result as R;
+      if (record?.state === TaskState.FAILURE) {
+        throw new CeleriacError(
+          ErrorCode.TASK_FAILED,
+          `task ${this.taskName} ${this.id} failed: ${record.error?.type}: ${record.error?.message}`,
+          { value: this.id, cause: record.error },
+        );
+      }
+      if (record?.state === TaskState.REVOKED) {
+        throw new CeleriacError(ErrorCode.TASK_REVOKED, `task ${this.taskName} ${this.id} was revoked`, {
+          value: this.id,
+          cause: record.error,
+        });
+      }
+      if (Date.now() >= deadline) {
+        throw new CeleriacError(
+          ErrorCode.WAIT_TIMEOUT,
+          `task ${this.taskName} ${this.id} still ${record?.state ?? TaskState.PENDING} after ${timeoutMs} ms`,
+          { value: timeoutMs },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
+    }
+  }
+}

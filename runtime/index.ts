@@ -1,0 +1,43 @@
+/**
+ * Celeriac: Celery's programming model on AWS serverless.
+ *
+ * @example
+ * ```ts
+ * import { task, createRegistry, createWorker } from 'celeriac';
+ * export const add = task('add', {}, ({ x, y }: { x: number; y: number }) => x + y);
+ * export const registry = createRegistry({ tasks: [add] });
+ * export const handler = createWorker(registry);
+ * ```
+ * @packageDocumentation
+ */
+export { CeleriacClient, type CeleriacClientOptions, getDefaultClient, setDefaultClient } from './client.js';
+export { type CeleriacConfig, CONFIG_ENV, CONFIG_FILE_ENV, loadConfig, parseConfig } from './config.js';
+export { Defaults, Limits, ResultMode, TaskState } from './constants.js';
+export { isNonRetriable, isRetry, NonRetriable, Retry } from './control.js';
+export { type Duration, toMillis } from './duration.js';
+export {
+  type EnqueueEntry,
+  type EnqueueManyOptions,
+  type EnqueueResult,
+  enqueue,
+  enqueueMany,
+  type PreparedMessage,
+  prepareMessage,
+} from './enqueue.js';
+export type { EnqueueOptions } from './enqueue-options.js';
+export { type DecodeResult, decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.js';
+export { CeleriacError, type CeleriacErrorOptions, ErrorCode } from './errors.js';
+export { TaskHandle, type WaitOptions } from './handle.js';
+export type { Json } from './json.js';
+export { createLogger, type Logger, type LogFields } from './logger.js';
+export type { PlanOptions, QueuePlan, ResourcePlan, TablePlan, TaskPlan } from './plan.js';
+export type { QueueSettings } from './queue.js';
+export { createRegistry, type Registry, type RegistryOptions } from './registry.js';
+export type { SerializedError, TaskEvent, TaskRecord } from './results/record.js';
+export { ResultsSchema } from './results/schema.js';
+export { ResultStore } from './results/store.js';
+export { type BackoffOptions, backoffDelayMs, type RetryOptions, type RetryPolicy } from './retry.js';
+export { type Task, type TaskContext, type TaskDefinition, type TaskHandler, type TaskOptions, task } from './task.js';
+export { createWorker, type WorkerOptions } from './worker/handler.js';
+export { TimeLimitExceeded } from './worker/time-limit.js';
+export type { BatchResponse, LambdaContextLike, SqsEvent, SqsRecord, WorkerHandler } from './worker/types.js';

@@ -1,0 +1,120 @@
+import { Defaults, Limits } from './constants.js';
+import type { QueueDefinition } from './queue.js';
+import { ResultsSchema } from './results/schema.js';
+import type { Task } from './task.js';
+
+/** One queue of the plan, with its DLQ and worker settings. Names are physical. */
+export interface QueuePlan {
+  /** Logical name, as tasks use it. */
+  readonly name: string;
+  readonly queueName: string;
+  readonly dlqName: string;
+  readonly visibilityTimeoutSeconds: number;
+  readonly retentionSeconds: number;
+  readonly dlqRetentionSeconds: number;
+  readonly maxMessageBytes: number;
+  readonly maxReceiveCount: number;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  readonly maxConcurrency: number;
+  readonly reservedConcurrency: number;
+  readonly workerTimeoutSeconds: number;
+  readonly memoryMb: number;
+  /** Tasks routed to this queue by default. */
+  readonly tasks: readonly string[];
+}
+
+/** The results table of the plan. */
+export interface TablePlan {
+  readonly tableName: string;
+  readonly partitionKey: string;
+  readonly ttlAttribute: string;
+  readonly indexes: readonly { name: string; partitionKey: string; sortKey: string; projected: readonly string[] }[];
+}
+
+/** A task as the plan lists it (for the API, dashboard and CLI). */
+export interface TaskPlan {
+  readonly name: string;
+  readonly queue: string;
+  readonly maxAttempts: number;
+  readonly timeoutMs: number;
+  readonly resultMode: string;
+  readonly hasSchema: boolean;
+}
+
+/**
+ * Everything to provision, as plain JSON: `infra/` turns it into CloudFormation, the local
+ * stack into emulator resources. One source of truth for names and settings.
+ *
+ * @example
+ * ```ts
+ * const plan = registry.plan();
+ * plan.queues.map((q) => q.queueName); // ['celeriac-default']
+ * ```
+ */
+export interface ResourcePlan {
+  readonly version: 1;
+  readonly app: string;
+  readonly queues: readonly QueuePlan[];
+  readonly table: TablePlan;
+  readonly tasks: readonly TaskPlan[];
+}
+
+/** Options of `registry.plan()`. */
+export interface PlanOptions {
+  /** Prefix of physical names. @default the registry's app name */
+  readonly prefix?: string;
+}
+
+/** @internal Build the plan from validated queues and tasks. */
+export function buildPlan(
+  app: string,
+  queues: ReadonlyMap<string, QueueDefinition>,
+  tasks: ReadonlyMap<string, Task>,
+  options: PlanOptions = {},
+): ResourcePlan {
+  const prefix = options.prefix ?? app;
+  const taskList = [...tasks.values()].map((t) => t.definition);
+  return {
+    version: 1,
+    app,
+    queues: [...queues.values()].map((q) => {
+      const own = taskList.filter((t) => t.queue === q.name);
+      const largest = Math.max(1, ...own.map((t) => t.retry.maxAttempts));
+      return {
+        name: q.name,
+        queueName: `${prefix}-${q.name}`,
+        dlqName: `${prefix}-${q.name}-dlq`,
+        visibilityTimeoutSeconds: Math.min(
+          Limits.SQS_MAX_VISIBILITY_SECONDS,
+          Defaults.VISIBILITY_MULTIPLIER * q.timeoutSeconds + q.batchingWindowSeconds,
+        ),
+        retentionSeconds: q.retentionSeconds,
+        dlqRetentionSeconds: Defaults.DLQ_RETENTION_SECONDS,
+        maxMessageBytes: Limits.SQS_MAX_MESSAGE_BYTES,
+        maxReceiveCount: q.maxReceiveCount ?? Math.max(Defaults.MIN_MAX_RECEIVE_COUNT, largest + 2),
+        batchSize: q.batchSize,
+        batchingWindowSeconds: q.batchingWindowSeconds,
+        maxConcurrency: q.maxConcurrency,
+        reservedConcurrency: q.reservedConcurrency,
+        workerTimeoutSeconds: q.timeoutSeconds,
+        memoryMb: q.memoryMb,
+        tasks: own.map((t) => t.name),
+      };
+    }),
+    table: {
+      tableName: `${prefix}-results`,
+      partitionKey: ResultsSchema.partitionKey,
+      ttlAttribute: ResultsSchema.ttlAttribute,
+      indexes: Object.values(ResultsSchema.indexes).map((ix) => ({ ...ix, projected: [...ResultsSchema.projected] })),
+    },
+    tasks: taskList.map((t) => ({
+      name: t.name,
+      queue: t.queue,
+      maxAttempts: t.retry.maxAttempts,
+      timeoutMs: t.timeoutMs,
+      resultMode: t.resultMode,
+      hasSchema: t.schema !== undefined,
+    })),
+  };
+}

@@ -1,0 +1,229 @@
+import {
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { Limits, TaskState } from '../constants.js';
+import type { Json } from '../json.js';
+import type { SerializedError, TaskEvent, TaskRecord } from './record.js';
+import { ResultsSchema, shardOf, timeKey } from './schema.js';
+
+/** Arguments larger than this are not stored with the result (the dashboard says so). */
+export const ARGS_STORE_MAX_BYTES = 8_192;
+/** Results larger than this are not stored (the item limit is 400 KB); the record says truncated. */
+export const RESULT_STORE_MAX_BYTES = 350_000;
+
+/** A state change to record for one task. */
+export interface Transition {
+  readonly id: string;
+  readonly state: TaskState;
+  readonly task: string;
+  readonly queue: string;
+  readonly attempt: number;
+  readonly rootId: string;
+  readonly parentId?: string;
+  readonly tags: readonly string[];
+  /** How long the item is kept from now. */
+  readonly ttlMs: number;
+  readonly enqueuedAt?: number;
+  readonly startedAt?: number;
+  readonly finishedAt?: number;
+  readonly args?: Json;
+  readonly result?: Json;
+  readonly error?: SerializedError;
+  readonly requestId?: string;
+  readonly retryInMs?: number;
+  /** Part of a workflow: indexed by root. */
+  readonly workflow?: boolean;
+  /** States this write must not replace. @default SUCCESS and REVOKED */
+  readonly protect?: readonly TaskState[];
+}
+
+/** The outcome of {@link ResultStore.write}. */
+export type WriteOutcome =
+  | { readonly written: true }
+  | { readonly written: false; readonly current: TaskState | undefined };
+
+/** The little the worker reads before running a batch. */
+export interface StateProbe {
+  readonly state: TaskState;
+  readonly expired: boolean;
+}
+
+const DEFAULT_PROTECT: readonly TaskState[] = [TaskState.SUCCESS, TaskState.REVOKED];
+
+/**
+ * Reads and writes task items in the results table. Every write is one conditional
+ * `UpdateItem`: it never replaces a protected state (a late duplicate cannot overwrite
+ * SUCCESS), and it appends to the task's timeline in the same request.
+ *
+ * @example
+ * ```ts
+ * const store = new ResultStore(dynamodb, 'app-results');
+ * const rec = await store.get(id);
+ * ```
+ */
+export class ResultStore {
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    readonly table: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** One task, strongly consistent; `undefined` when absent or expired. */
+  async get(id: string): Promise<TaskRecord | undefined> {
+    const out = await this.dynamodb.send(
+      new GetItemCommand({ TableName: this.table, Key: { id: { S: id } }, ConsistentRead: true }),
+    );
+    if (!out.Item) return undefined;
+    const record = fromItem(unmarshall(out.Item));
+    return record.expiresAt * 1000 <= this.now() ? undefined : record;
+  }
+
+  /**
+   * States of many tasks in as few requests as DynamoDB allows (100 keys per BatchGetItem),
+   * consistent, projected to the state and expiry only.
+   */
+  async probe(ids: readonly string[]): Promise<Map<string, StateProbe>> {
+    const found = new Map<string, StateProbe>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += Limits.DYNAMODB_MAX_BATCH_GET) {
+      let keys: Record<string, { S: string }>[] = unique
+        .slice(i, i + Limits.DYNAMODB_MAX_BATCH_GET)
+        .map((id) => ({ id: { S: id } }));
+      for (let round = 0; keys.length > 0 && round < 5; round++) {
+        if (round > 0) await sleep(25 * 2 ** round);
+        const out = await this.dynamodb.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [this.table]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: '#id, #state, #exp',
+                ExpressionAttributeNames: { '#id': 'id', '#state': 'state', '#exp': ResultsSchema.ttlAttribute },
+              },
+            },
+          }),
+        );
+        for (const item of out.Responses?.[this.table] ?? []) {
+          const row = unmarshall(item) as { id: string; state: TaskState; expiresAt: number };
+          found.set(row.id, { state: row.state, expired: row.expiresAt * 1000 <= this.now() });
+        }
+        keys = (out.UnprocessedKeys?.[this.table]?.Keys as typeof keys | undefined) ?? [];
+      }
+    }
+    return found;
+  }
+
+  /** Record a state change in one conditional write. */
+  async write(t: Transition): Promise<WriteOutcome> {
+    const now = this.now();
+    const fields: Record<string, unknown> = {
+      state: t.state,
+      task: t.task,
+      queue: t.queue,
+      attempts: t.attempt,
+      rootId: t.rootId,
+      parentId: t.parentId,
+      tags: [...t.tags],
+      updatedAt: now,
+      enqueuedAt: t.enqueuedAt,
+      startedAt: t.startedAt,
+      finishedAt: t.finishedAt,
+      runtimeMs: t.startedAt !== undefined && t.finishedAt !== undefined ? t.finishedAt - t.startedAt : undefined,
+      requestId: t.requestId,
+      error: t.error,
+      errorType: t.error?.type,
+      [ResultsSchema.ttlAttribute]: Math.ceil((now + t.ttlMs) / 1000),
+      [ResultsSchema.timeKey]: timeKey(now, t.id),
+      [ResultsSchema.indexes.byTask.partitionKey]: `${t.task}#${shardOf(t.id)}`,
+    };
+    const truncated: string[] = [];
+    if (t.args !== undefined) {
+      const text = JSON.stringify(t.args);
+      if (text.length <= ARGS_STORE_MAX_BYTES) fields.args = text;
+      else truncated.push('args');
+    }
+    if (t.result !== undefined) {
+      const text = JSON.stringify(t.result);
+      if (text.length <= RESULT_STORE_MAX_BYTES) fields.result = text;
+      else truncated.push('result');
+    }
+    if (truncated.length > 0) fields.truncated = truncated;
+    if (t.workflow) fields[ResultsSchema.indexes.byRoot.partitionKey] = t.rootId;
+    const remove: string[] = [];
+    if (t.state === TaskState.SUCCESS) remove.push(ResultsSchema.indexes.byState.partitionKey);
+    else fields[ResultsSchema.indexes.byState.partitionKey] = `${t.state}#${shardOf(t.id)}`;
+    if (t.error === undefined) remove.push('error', 'errorType');
+
+    const event: TaskEvent = {
+      state: t.state,
+      at: now,
+      attempt: t.attempt,
+      ...(t.error ? { error: { type: t.error.type, message: t.error.message.slice(0, 500) } } : {}),
+      ...(t.retryInMs !== undefined ? { retryInMs: t.retryInMs } : {}),
+    };
+    const names: Record<string, string> = { '#id': 'id', '#state': 'state', '#h': 'history' };
+    const values: Record<string, unknown> = { ':ev': [event], ':empty': [] };
+    const sets: string[] = ['#h = list_append(if_not_exists(#h, :empty), :ev)'];
+    let n = 0;
+    for (const [key, value] of Object.entries(fields)) {
+      if (value === undefined) continue;
+      const name = key === 'state' ? '#state' : `#f${n}`;
+      names[name] = key;
+      values[`:v${n}`] = value;
+      sets.push(`${name} = :v${n}`);
+      n++;
+    }
+    const removes = remove.map((key, i) => {
+      names[`#r${i}`] = key;
+      return `#r${i}`;
+    });
+    const protect = t.protect ?? DEFAULT_PROTECT;
+    const guards = protect.map((s, i) => {
+      values[`:p${i}`] = s;
+      return `:p${i}`;
+    });
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { id: { S: t.id } },
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: guards.length
+            ? `attribute_not_exists(#id) OR NOT (#state IN (${guards.join(', ')}))`
+            : undefined,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { written: true };
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        const state = err.Item?.state?.S as TaskState | undefined;
+        return { written: false, current: state };
+      }
+      throw err;
+    }
+  }
+}
+
+/** Turn a raw item into a {@link TaskRecord}. */
+export function fromItem(item: Record<string, unknown>): TaskRecord {
+  const { args, result, ...rest } = item as Record<string, unknown> & { args?: string; result?: string };
+  return {
+    ...(rest as unknown as TaskRecord),
+    tags: (rest.tags as string[] | undefined) ?? [],
+    history: (rest.history as TaskEvent[] | undefined) ?? [],
+    ...(typeof args === 'string' ? { args: JSON.parse(args) as Json } : {}),
+    ...(typeof result === 'string' ? { result: JSON.parse(result) as Json } : {}),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,182 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { Defaults, ResultMode } from './constants.js';
+import { type Duration, toMillis } from './duration.js';
+import { enqueue } from './enqueue.js';
+import type { EnqueueOptions } from './enqueue-options.js';
+import { ErrorCode, invalid } from './errors.js';
+import type { TaskHandle } from './handle.js';
+import type { Logger } from './logger.js';
+import { normalizeRetry, type RetryOptions, type RetryPolicy } from './retry.js';
+
+/** What a task's handler receives besides its arguments. */
+export interface TaskContext {
+  /** The task id (stable across retries and duplicate deliveries: key side effects on it). */
+  readonly id: string;
+  readonly name: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly queue: string;
+  /** The first task of the workflow this task belongs to (its own id when alone). */
+  readonly rootId: string;
+  readonly parentId: string | undefined;
+  readonly tags: readonly string[];
+  /** Aborted at the task's time limit, or when the Lambda is about to run out of time. */
+  readonly signal: AbortSignal;
+  /** Milliseconds left before the time limit. */
+  remainingMs(): number;
+  /** Structured logger that already carries the task id, name, attempt and queue. */
+  readonly log: Logger;
+}
+
+/** Options of {@link task}. */
+export interface TaskOptions<S extends StandardSchemaV1 | undefined = undefined> {
+  /** Name of the (priority) queue in the registry. @default 'default' */
+  readonly queue?: string;
+  /** Time limit of one attempt; the handler's signal aborts at it. @default '60s' */
+  readonly timeout?: Duration;
+  /** Retry policy. @default 3 attempts, exponential backoff from 1 s, full jitter */
+  readonly retry?: RetryOptions;
+  /** What to store in the results table. @default 'always' */
+  readonly result?: ResultMode;
+  /** How long a stored result is kept. @default '7d' */
+  readonly resultTtl?: Duration;
+  /** Tags copied onto every run, for filtering. @default [] */
+  readonly tags?: readonly string[];
+  /** A Standard Schema (zod, valibot, arktype…) for the arguments: checked at enqueue and in the worker. */
+  readonly schema?: S;
+  /** Write a STARTED state before running (costs one more write per task). @default false */
+  readonly trackStarted?: boolean;
+  /** Store the arguments with the result (up to 8 KB) for the dashboard. @default true */
+  readonly storeArgs?: boolean;
+}
+
+/** A task's settings after validation. */
+export interface TaskDefinition {
+  readonly name: string;
+  readonly queue: string;
+  readonly timeoutMs: number;
+  readonly retry: RetryPolicy;
+  readonly resultMode: ResultMode;
+  readonly resultTtlMs: number;
+  readonly tags: readonly string[];
+  readonly trackStarted: boolean;
+  readonly storeArgs: boolean;
+  readonly schema: StandardSchemaV1 | undefined;
+}
+
+/** A task handler: arguments in, JSON result out. */
+export type TaskHandler<A, R> = (args: A, ctx: TaskContext) => R | Promise<R>;
+
+/**
+ * A defined task. `A` is what callers pass to `enqueue`, `R` what the handler returns.
+ *
+ * @example
+ * ```ts
+ * const handle = await add.enqueue({ x: 1, y: 2 });
+ * const sum: number = await handle.result({ timeout: '30s' });
+ * ```
+ */
+export interface Task<A = unknown, R = unknown> {
+  readonly name: string;
+  readonly definition: TaskDefinition;
+  /** Run the handler directly (used by the worker; handy in unit tests). */
+  readonly run: TaskHandler<unknown, R>;
+  /** Enqueue one run of this task. */
+  enqueue(args: A, options?: EnqueueOptions): Promise<TaskHandle<R>>;
+  /** Phantom member carrying the argument type; never set. */
+  readonly __args?: A;
+}
+
+const NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/;
+const TAG = /^[A-Za-z0-9_.:=/-]{1,64}$/;
+const RESULT_MODES: readonly string[] = Object.values(ResultMode);
+
+/**
+ * Define a task. Validation happens here, at definition time: a bad name, duration, retry
+ * policy or result mode throws a `CeleriacError` naming the value and what is allowed.
+ *
+ * @example
+ * ```ts
+ * import * as v from 'valibot';
+ * export const sendEmail = task(
+ *   'email.send',
+ *   { queue: 'high', timeout: '30s', schema: v.object({ to: v.pipe(v.string(), v.email()) }),
+ *     retry: { maxAttempts: 5, backoff: { type: 'exponential', base: '2s' } } },
+ *   async ({ to }, ctx) => { await mailer.send(to, { idempotencyKey: ctx.id }); return { sent: true }; },
+ * );
+ * ```
+ */
+export function task<S extends StandardSchemaV1, R>(
+  name: string,
+  options: TaskOptions<S> & { readonly schema: S },
+  handler: TaskHandler<StandardSchemaV1.InferOutput<S>, R>,
+): Task<StandardSchemaV1.InferInput<S>, Awaited<R>>;
+export function task<A, R>(name: string, options: TaskOptions, handler: TaskHandler<A, R>): Task<A, Awaited<R>>;
+export function task(
+  name: string,
+  options: TaskOptions<StandardSchemaV1 | undefined>,
+  handler: TaskHandler<unknown, unknown>,
+): Task<unknown, unknown> {
+  const definition = defineTask(name, options);
+  if (typeof handler !== 'function') {
+    throw invalid(ErrorCode.INVALID_OPTION, `task "${name}" handler`, handler, 'a function (args, ctx) => result');
+  }
+  const created: Task<unknown, unknown> = {
+    name,
+    definition,
+    run: handler,
+    enqueue: (args, enqueueOptions) => enqueue(created, args, enqueueOptions),
+  };
+  return created;
+}
+
+function defineTask(name: string, options: TaskOptions<StandardSchemaV1 | undefined>): TaskDefinition {
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw invalid(
+      ErrorCode.INVALID_OPTION,
+      'task name',
+      name,
+      'a letter then up to 127 letters, digits, "_", ".", ":" or "-"',
+    );
+  }
+  const what = `task "${name}"`;
+  const queue = options.queue ?? Defaults.QUEUE;
+  if (typeof queue !== 'string' || !NAME.test(queue)) {
+    throw invalid(ErrorCode.INVALID_OPTION, `${what} queue`, queue, 'a queue name (letters, digits, "_", "-")');
+  }
+  const timeoutMs = toMillis(options.timeout ?? Defaults.TASK_TIMEOUT_MS, `${what} timeout`);
+  if (timeoutMs < 1 || timeoutMs > 900_000) {
+    throw invalid(ErrorCode.INVALID_DURATION, `${what} timeout`, options.timeout, 'from 1ms to 15m (Lambda limit)');
+  }
+  const resultMode = options.result ?? ResultMode.ALWAYS;
+  if (!RESULT_MODES.includes(resultMode)) {
+    throw invalid(ErrorCode.INVALID_OPTION, `${what} result`, resultMode, RESULT_MODES.join(' | '));
+  }
+  const resultTtlMs = toMillis(options.resultTtl ?? Defaults.RESULT_TTL_MS, `${what} resultTtl`);
+  if (resultTtlMs < 60_000) {
+    throw invalid(ErrorCode.INVALID_DURATION, `${what} resultTtl`, options.resultTtl, 'at least 1m');
+  }
+  const tags = options.tags ?? [];
+  for (const tag of tags) {
+    if (typeof tag !== 'string' || !TAG.test(tag)) {
+      throw invalid(ErrorCode.INVALID_OPTION, `${what} tag`, tag, '1-64 letters, digits or "_.:=/-"');
+    }
+  }
+  const schema = options.schema;
+  if (schema !== undefined && typeof schema?.['~standard']?.validate !== 'function') {
+    throw invalid(ErrorCode.INVALID_OPTION, `${what} schema`, schema, 'a Standard Schema (zod, valibot, arktype…)');
+  }
+  return {
+    name,
+    queue,
+    timeoutMs,
+    retry: normalizeRetry(options.retry, what),
+    resultMode,
+    resultTtlMs,
+    tags: [...tags],
+    trackStarted: options.trackStarted ?? false,
+    storeArgs: options.storeArgs ?? true,
+    schema,
+  };
+}

@@ -1,0 +1,92 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  type MessageAttributeValue,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { groupBy, packSqsBatches } from '../batching.js';
+import { Limits } from '../constants.js';
+import { utf8Bytes } from '../json.js';
+import type { SerializedError } from '../results/record.js';
+import type { SqsRecord } from './types.js';
+
+/** A record and the queue it came from. */
+export interface Located {
+  readonly record: SqsRecord;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+}
+
+/**
+ * Hide records for their backoff delay, in `ChangeMessageVisibilityBatch` calls. Returns the
+ * message ids whose change failed (they come back after the queue's own visibility timeout).
+ */
+export async function delayRecords(
+  sqs: SQSClient,
+  items: readonly (Located & { delayMs: number })[],
+): Promise<Set<string>> {
+  const failed = new Set<string>();
+  for (const [queueUrl, list] of groupBy(items, (i) => i.queueUrl)) {
+    for (const batch of packSqsBatches(list, () => 0)) {
+      try {
+        const out = await sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: batch.map((item, i) => ({
+              Id: String(i),
+              ReceiptHandle: item.record.receiptHandle,
+              VisibilityTimeout: Math.min(Limits.SQS_MAX_VISIBILITY_SECONDS, Math.ceil(item.delayMs / 1000)),
+            })),
+          }),
+        );
+        for (const f of out.Failed ?? []) failed.add(batch[Number(f.Id)]!.record.messageId);
+      } catch {
+        for (const item of batch) failed.add(item.record.messageId);
+      }
+    }
+  }
+  return failed;
+}
+
+function attr(value: string): MessageAttributeValue {
+  return { DataType: 'String', StringValue: value.slice(0, 1_000) || '-' };
+}
+
+/**
+ * Copy records to their DLQ, unchanged body plus attributes saying why, in `SendMessageBatch`
+ * calls. Returns the message ids that could not be copied: those must not be deleted.
+ */
+export async function deadLetterRecords(
+  sqs: SQSClient,
+  items: readonly (Located & { error: SerializedError })[],
+  now: number,
+): Promise<Set<string>> {
+  const failed = new Set<string>();
+  for (const [dlqUrl, list] of groupBy(items, (i) => i.dlqUrl)) {
+    // Attributes add up to ~5 KB per entry on top of the body.
+    for (const batch of packSqsBatches(list, (i) => utf8Bytes(i.record.body) + 5_120)) {
+      try {
+        const out = await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: dlqUrl,
+            Entries: batch.map((item, i) => ({
+              Id: String(i),
+              MessageBody: item.record.body,
+              MessageAttributes: {
+                'celeriac-error-type': attr(item.error.type),
+                'celeriac-error-message': attr(item.error.message),
+                'celeriac-source-queue': attr(item.queueUrl),
+                'celeriac-failed-at': attr(new Date(now).toISOString()),
+                'celeriac-receive-count': attr(item.record.attributes.ApproximateReceiveCount),
+              },
+            })),
+          }),
+        );
+        for (const f of out.Failed ?? []) failed.add(batch[Number(f.Id)]!.record.messageId);
+      } catch {
+        for (const item of batch) failed.add(item.record.messageId);
+      }
+    }
+  }
+  return failed;
+}

@@ -1,0 +1,123 @@
+import { CeleriacClient, getDefaultClient } from '../client.js';
+import { Defaults } from '../constants.js';
+import { createLogger, type Logger } from '../logger.js';
+import type { Registry } from '../registry.js';
+import type { StateProbe } from '../results/store.js';
+import { deadLetterRecords, delayRecords, type Located } from './effects.js';
+import { FAIL, type Outcome } from './outcome.js';
+import { mapLimit } from './pool.js';
+import { type Decoded, decodeRecord, runRecord } from './run-record.js';
+import type { BatchResponse, LambdaContextLike, SqsEvent, SqsRecord, WorkerHandler } from './types.js';
+
+/** Options of {@link createWorker}. */
+export interface WorkerOptions {
+  /** The client (config and SDK clients). @default the default client, from the environment */
+  readonly client?: CeleriacClient;
+  /** Records of one batch run at once. @default 10 */
+  readonly concurrency?: number;
+  /** Time kept back from the Lambda deadline to record outcomes. @default 1000 ms */
+  readonly deadlineMarginMs?: number;
+  readonly logger?: Logger;
+  /** Random source for backoff jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
+/**
+ * Create the SQS worker Lambda handler for a registry. It returns a partial batch response:
+ * one bad record never fails its neighbours. Creating it does no I/O.
+ *
+ * @example
+ * ```ts
+ * // tasks/worker.ts — the Lambda entry point
+ * import { createWorker } from 'celeriac';
+ * import { registry } from './index.js';
+ * export const handler = createWorker(registry);
+ * ```
+ */
+export function createWorker(registry: Registry, options: WorkerOptions = {}): WorkerHandler {
+  const logger = options.logger ?? createLogger({ service: 'celeriac-worker' });
+  const concurrency = options.concurrency ?? Defaults.RECORD_CONCURRENCY;
+  const margin = options.deadlineMarginMs ?? Defaults.DEADLINE_MARGIN_MS;
+  const random = options.random ?? Math.random;
+  let queueIndex: Map<string, { url: string; dlqUrl: string }> | undefined;
+
+  return async (event: SqsEvent, context: LambdaContextLike): Promise<BatchResponse> => {
+    const client = options.client ?? getDefaultClient();
+    const log = logger.child({ requestId: context.awsRequestId });
+    queueIndex ??= indexQueues(client);
+    const deadline = client.now() + context.getRemainingTimeInMillis() - margin;
+    const records = event.Records ?? [];
+    const decoded = records.map(decodeRecord);
+    const ids = decoded.flatMap((d) => (d.decoded.ok ? [d.decoded.envelope.id] : []));
+
+    let probes: Map<string, StateProbe>;
+    try {
+      probes = ids.length ? await client.results.probe(ids) : new Map();
+    } catch (err) {
+      // Without the store we can neither dedupe nor record: hand every record back untouched.
+      log.error('results store unreachable; batch returned for retry', { error: String(err), records: records.length });
+      return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
+    }
+
+    const deps = { client, registry, log, context, deadline, random };
+    const outcomes = await mapLimit(decoded, concurrency, async (item: Decoded): Promise<Outcome> => {
+      const probe = item.decoded.ok ? probes.get(item.decoded.envelope.id) : undefined;
+      try {
+        return await runRecord(item, probe, deps);
+      } catch (err) {
+        log.error('record handling failed', { messageId: item.record.messageId, error: String(err) });
+        return FAIL;
+      }
+    });
+    return settle(client, records, outcomes, queueIndex, log);
+  };
+}
+
+/** Map each configured queue's physical name (the ARN's last part) to its URLs. */
+function indexQueues(client: CeleriacClient): Map<string, { url: string; dlqUrl: string }> {
+  const index = new Map<string, { url: string; dlqUrl: string }>();
+  for (const queue of Object.values(client.config.queues)) {
+    index.set(queue.url.slice(queue.url.lastIndexOf('/') + 1), queue);
+  }
+  return index;
+}
+
+async function settle(
+  client: CeleriacClient,
+  records: readonly SqsRecord[],
+  outcomes: readonly Outcome[],
+  queues: Map<string, { url: string; dlqUrl: string }>,
+  log: Logger,
+): Promise<BatchResponse> {
+  const failures = new Set<string>();
+  const retries: (Located & { delayMs: number })[] = [];
+  const deadLetters: (Located & { error: import('../results/record.js').SerializedError })[] = [];
+  records.forEach((record, i) => {
+    const outcome = outcomes[i]!;
+    if (outcome.kind === 'ack') return;
+    const queue = queues.get(record.eventSourceARN.slice(record.eventSourceARN.lastIndexOf(':') + 1));
+    if (outcome.kind === 'fail' || !queue) {
+      if (!queue) log.error('record from a queue not in the config', { eventSourceARN: record.eventSourceARN });
+      failures.add(record.messageId);
+      return;
+    }
+    const located = { record, queueUrl: queue.url, dlqUrl: queue.dlqUrl };
+    if (outcome.kind === 'retry') {
+      retries.push({ ...located, delayMs: outcome.delayMs });
+      failures.add(record.messageId);
+    } else {
+      deadLetters.push({ ...located, error: outcome.error });
+    }
+  });
+  if (retries.length) {
+    const notDelayed = await delayRecords(client.sqs, retries);
+    if (notDelayed.size) log.warn('backoff not applied; retry after the queue visibility timeout', { count: notDelayed.size });
+  }
+  if (deadLetters.length) {
+    const notCopied = await deadLetterRecords(client.sqs, deadLetters, client.now());
+    for (const id of notCopied) failures.add(id);
+    if (notCopied.size) log.error('dead-letter copy failed; message kept for retry', { count: notCopied.size });
+    log.warn('dead-lettered', { count: deadLetters.length - notCopied.size });
+  }
+  return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
+}

@@ -1,0 +1,259 @@
+import type { CeleriacClient } from '../client.js';
+import { Defaults, ResultMode, TaskState } from '../constants.js';
+import { isNonRetriable, isRetry } from '../control.js';
+import { type DecodeResult, decodeEnvelope, type Envelope } from '../envelope.js';
+import { CeleriacError } from '../errors.js';
+import { type Json, toJson } from '../json.js';
+import type { Logger } from '../logger.js';
+import type { Registry } from '../registry.js';
+import { type SerializedError, serializeError } from '../results/record.js';
+import type { StateProbe, Transition } from '../results/store.js';
+import { backoffDelayMs } from '../retry.js';
+import type { Task, TaskContext } from '../task.js';
+import { validateArgs } from '../validate.js';
+import { ACK, FAIL, type Outcome } from './outcome.js';
+import { withTimeLimit } from './time-limit.js';
+import type { LambdaContextLike, SqsRecord } from './types.js';
+
+/** What the per-record step needs from the batch. */
+export interface RecordDeps {
+  readonly client: CeleriacClient;
+  readonly registry: Registry;
+  readonly log: Logger;
+  readonly context: LambdaContextLike;
+  /** Epoch ms by which every attempt must have ended (Lambda deadline minus a margin). */
+  readonly deadline: number;
+  readonly random: () => number;
+}
+
+/** A decoded record, ready for the state probe. */
+export interface Decoded {
+  readonly record: SqsRecord;
+  readonly decoded: DecodeResult;
+}
+
+/** Decode a record's body; never throws. */
+export function decodeRecord(record: SqsRecord): Decoded {
+  return { record, decoded: decodeEnvelope(record.body) };
+}
+
+function failure(type: string, message: string, code?: string): SerializedError {
+  return { type, message, ...(code ? { code } : {}) };
+}
+
+/**
+ * Handle one record: decide, run, record. Returns what to do with the message. Throws only on
+ * a programming error; store outages become `fail` (the message is retried, nothing lost).
+ */
+export async function runRecord(item: Decoded, probe: StateProbe | undefined, deps: RecordDeps): Promise<Outcome> {
+  const { record, decoded } = item;
+  const attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
+  if (!decoded.ok) {
+    const error = failure(decoded.code === 'UNSUPPORTED_VERSION' ? 'UnsupportedVersion' : 'MalformedMessage', decoded.message, decoded.code);
+    deps.log.error('message rejected', { messageId: record.messageId, taskId: decoded.id, task: decoded.task, reason: decoded.message });
+    if (decoded.id) {
+      const recorded = await record_(deps, {
+        id: decoded.id,
+        state: TaskState.FAILURE,
+        task: decoded.task ?? '(unreadable)',
+        queue: '(unknown)',
+        attempt,
+        rootId: decoded.id,
+        tags: [],
+        ttlMs: Defaults.RESULT_TTL_MS,
+        finishedAt: deps.client.now(),
+        error,
+      });
+      if (!recorded) return FAIL;
+    }
+    return { kind: 'dead-letter', error };
+  }
+  const env = decoded.envelope;
+  const log = deps.log.child({ taskId: env.id, task: env.task, attempt, queue: env.queue });
+  const task = deps.registry.get(env.task);
+  if (!task) {
+    const error = failure('NotRegistered', `task "${env.task}" is not registered in this worker`, 'UNKNOWN_TASK');
+    log.error('unknown task');
+    const recorded = await record_(deps, base(env, attempt, { state: TaskState.FAILURE, error, finishedAt: deps.client.now() }));
+    return recorded ? { kind: 'dead-letter', error } : FAIL;
+  }
+  const def = task.definition;
+  if (probe?.state === TaskState.SUCCESS && !probe.expired) {
+    log.info('duplicate delivery of a finished task skipped');
+    return ACK;
+  }
+  if (probe?.state === TaskState.REVOKED && !probe.expired) {
+    log.info('revoked task skipped');
+    return ACK;
+  }
+  const now = deps.client.now();
+  if (env.expires !== undefined && env.expires <= now) {
+    log.warn('expired task not run', { expiredAt: new Date(env.expires).toISOString() });
+    const error = failure('Expired', `task expired at ${new Date(env.expires).toISOString()} before it ran`);
+    const recorded = await record_(deps, transition(env, task, attempt, { state: TaskState.REVOKED, error, finishedAt: now }));
+    return recorded ? ACK : FAIL;
+  }
+  if (attempt > def.retry.maxAttempts) {
+    // An earlier attempt ended without recording anything: the worker crashed or ran out of time.
+    const error = failure(
+      'WorkerLost',
+      `attempt ${attempt} exceeds maxAttempts ${def.retry.maxAttempts}: the previous attempt ended without reporting (crash or Lambda timeout)`,
+    );
+    log.error('attempts exhausted by lost workers');
+    if (probe?.state !== TaskState.FAILURE) {
+      const recorded = await record_(deps, transition(env, task, attempt - 1, { state: TaskState.FAILURE, error, finishedAt: now }));
+      if (!recorded) return FAIL;
+    }
+    return { kind: 'dead-letter', error };
+  }
+  let args: unknown;
+  try {
+    args = await validateArgs(def.schema, env.args, `task "${def.name}"`);
+  } catch (err) {
+    const error = serializeError(err);
+    log.error('invalid arguments', { error: error.message });
+    const recorded = await record_(deps, transition(env, task, attempt, { state: TaskState.FAILURE, error, finishedAt: now }));
+    return recorded ? { kind: 'dead-letter', error } : FAIL;
+  }
+  return execute(env, task, args, attempt, log, deps);
+}
+
+async function execute(env: Envelope, task: Task, args: unknown, attempt: number, log: Logger, deps: RecordDeps): Promise<Outcome> {
+  const def = task.definition;
+  const startedAt = deps.client.now();
+  if (def.trackStarted) {
+    const recorded = await record_(deps, transition(env, task, attempt, { state: TaskState.STARTED, startedAt }));
+    if (!recorded) return FAIL;
+  }
+  const limitMs = Math.max(0, Math.min(def.timeoutMs, deps.deadline - startedAt));
+  let result: unknown;
+  try {
+    result = await withTimeLimit(limitMs, (signal) => {
+      const ctx: TaskContext = {
+        id: env.id,
+        name: env.task,
+        attempt,
+        maxAttempts: def.retry.maxAttempts,
+        queue: env.queue,
+        rootId: env.root,
+        parentId: env.parent,
+        tags: env.tags ?? [],
+        signal,
+        remainingMs: () => Math.max(0, startedAt + limitMs - deps.client.now()),
+        log,
+      };
+      return Promise.resolve(task.run(args, ctx));
+    });
+  } catch (err) {
+    return onError(err, env, task, attempt, startedAt, log, deps);
+  }
+  const finishedAt = deps.client.now();
+  if (result === undefined) result = null;
+  if (def.resultMode === ResultMode.ALWAYS) {
+    let written: boolean;
+    try {
+      written = await record_(
+        deps,
+        transition(env, task, attempt, { state: TaskState.SUCCESS, startedAt, finishedAt, result: result as Json }),
+        true,
+      );
+    } catch (err) {
+      // The result is not JSON: a bug in the task, not worth retrying.
+      const error = serializeError(err);
+      log.error('result is not JSON', { error: error.message });
+      const recorded = await record_(deps, transition(env, task, attempt, { state: TaskState.FAILURE, error, startedAt, finishedAt }));
+      return recorded ? { kind: 'dead-letter', error } : FAIL;
+    }
+    if (!written) return FAIL;
+  }
+  log.info('task succeeded', { runtimeMs: finishedAt - startedAt });
+  return ACK;
+}
+
+async function onError(
+  err: unknown,
+  env: Envelope,
+  task: Task,
+  attempt: number,
+  startedAt: number,
+  log: Logger,
+  deps: RecordDeps,
+): Promise<Outcome> {
+  const def = task.definition;
+  const finishedAt = deps.client.now();
+  const error = serializeError(err);
+  const retriable = isRetry(err) || (!isNonRetriable(err) && def.retry.retryOn(err));
+  if (retriable && attempt < def.retry.maxAttempts) {
+    const delayMs = isRetry(err) ? err.afterMs : backoffDelayMs(def.retry, attempt, deps.random);
+    log.warn('task failed, will retry', { errorType: error.type, error: error.message, retryInMs: delayMs });
+    const recorded = await record_(
+      deps,
+      transition(env, task, attempt, { state: TaskState.RETRY, error, startedAt, finishedAt, retryInMs: delayMs }),
+    );
+    return recorded ? { kind: 'retry', delayMs } : FAIL;
+  }
+  log.error(retriable ? 'task failed, attempts exhausted' : 'task failed, not retriable', {
+    errorType: error.type,
+    error: error.message,
+  });
+  const recorded = await record_(deps, transition(env, task, attempt, { state: TaskState.FAILURE, error, startedAt, finishedAt }));
+  return recorded ? { kind: 'dead-letter', error } : FAIL;
+}
+
+type Extra = Partial<Pick<Transition, 'state' | 'error' | 'startedAt' | 'finishedAt' | 'result' | 'retryInMs'>> & {
+  state: Transition['state'];
+};
+
+function base(env: Envelope, attempt: number, extra: Extra): Transition {
+  return {
+    id: env.id,
+    task: env.task,
+    queue: env.queue,
+    attempt,
+    rootId: env.root,
+    ...(env.parent ? { parentId: env.parent } : {}),
+    tags: env.tags ?? [],
+    ttlMs: Defaults.RESULT_TTL_MS,
+    enqueuedAt: env.enqueuedAt,
+    workflow: env.root !== env.id,
+    ...extra,
+  };
+}
+
+function transition(env: Envelope, task: Task, attempt: number, extra: Extra): Transition {
+  const def = task.definition;
+  return {
+    ...base(env, attempt, extra),
+    ttlMs: def.resultTtlMs,
+    ...(def.storeArgs ? { args: env.args } : {}),
+  };
+}
+
+const STORED_BY_MODE: Record<ResultMode, (state: TaskState) => boolean> = {
+  always: () => true,
+  errors: (state) => state !== TaskState.SUCCESS,
+  never: () => false,
+};
+
+/**
+ * Write a transition if the task's result mode stores it. Returns false when the store could
+ * not be reached (the caller reports the record as failed so it is retried). A write refused
+ * because the task already finished (a duplicate) counts as done. With `throwOnNonJson`, a
+ * result that is not JSON throws instead.
+ */
+async function record_(deps: RecordDeps, t: Transition, throwOnNonJson = false): Promise<boolean> {
+  const mode = deps.registry.get(t.task)?.definition.resultMode ?? ResultMode.ALWAYS;
+  if (t.result !== undefined && throwOnNonJson) {
+    toJson(t.result, `task "${t.task}" result`);
+  }
+  if (!STORED_BY_MODE[mode](t.state)) return true;
+  try {
+    const out = await deps.client.results.write({ ...t, requestId: deps.context.awsRequestId });
+    if (!out.written) deps.log.info('state not recorded: task already final', { taskId: t.id, current: out.current ?? null });
+    return true;
+  } catch (err) {
+    if (err instanceof CeleriacError) throw err;
+    deps.log.error('results store write failed', { taskId: t.id, error: String(err) });
+    return false;
+  }
+}

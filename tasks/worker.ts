@@ -1,0 +1,5 @@
+import { createWorker } from '../runtime/index.js';
+import { registry } from './index.js';
+
+/** The worker Lambda's entry point: `handler` drains every queue of the registry. */
+export const handler = createWorker(registry);
