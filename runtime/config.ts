@@ -98,6 +98,9 @@ function parseJsonText(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new CeleriacError(ErrorCode.CONFIG_INVALID, `${source} is not valid JSON`, { value: text.slice(0, 80), cause });
+    throw new CeleriacError(ErrorCode.CONFIG_INVALID, `${source} is not valid JSON`, {
+      value: text.slice(0, 80),
+      cause,
+    });
   }
 }

@@ -36,8 +36,6 @@ export const Defaults = {
   ENVELOPE_VERSION: 1,
   /** The queue a task goes to when it names none. */
   QUEUE: 'default',
-  /** A task's time limit when it sets none. */
-  TASK_TIMEOUT_MS: 60_000,
   /** Worker Lambda timeout for a queue that sets none. */
   WORKER_TIMEOUT_SECONDS: 300,
   WORKER_MEMORY_MB: 512,
@@ -79,7 +77,11 @@ export const TaskState = {
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
 /** States after which a task never runs again on its own. */
-export const FINAL_STATES: ReadonlySet<TaskState> = new Set([TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED]);
+export const FINAL_STATES: ReadonlySet<TaskState> = new Set([
+  TaskState.SUCCESS,
+  TaskState.FAILURE,
+  TaskState.REVOKED,
+]);
 
 /** Per-task choice of what to store in the results table. */
 export const ResultMode = { ALWAYS: 'always', ERRORS: 'errors', NEVER: 'never' } as const;

@@ -1,10 +1,14 @@
-import { type SendMessageBatchRequestEntry, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { groupBy, packSqsBatches } from './batching.js';
 import { type CeleriacClient, getDefaultClient } from './client.js';
 import { Defaults, Limits } from './constants.js';
 import { toMillis } from './duration.js';
 import type { EnqueueOptions } from './enqueue-options.js';
-import { encodeEnvelope, type Envelope } from './envelope.js';
+import { type Envelope, encodeEnvelope } from './envelope.js';
 import { CeleriacError, ErrorCode, invalid } from './errors.js';
 import { TaskHandle } from './handle.js';
 import type { Json } from './json.js';
@@ -90,7 +94,9 @@ function resolveEta(options: EnqueueOptions, now: number, what: string): number 
 function resolveExpires(options: EnqueueOptions, now: number, what: string): number | undefined {
   const { expires } = options;
   if (expires === undefined) return undefined;
-  return expires instanceof Date ? toEpochMs(expires, `${what} expires`) : now + toMillis(expires, `${what} expires`);
+  return expires instanceof Date
+    ? toEpochMs(expires, `${what} expires`)
+    : now + toMillis(expires, `${what} expires`);
 }
 
 function toEpochMs(value: Date | string | number, what: string): number {
@@ -111,7 +117,11 @@ function toEpochMs(value: Date | string | number, what: string): number {
  * const sum = await handle.result();
  * ```
  */
-export async function enqueue<A, R>(task: Task<A, R>, args: A, options: EnqueueOptions = {}): Promise<TaskHandle<R>> {
+export async function enqueue<A, R>(
+  task: Task<A, R>,
+  args: A,
+  options: EnqueueOptions = {},
+): Promise<TaskHandle<R>> {
   const client = options.client ?? getDefaultClient();
   const msg = await prepareMessage(task as Task, args, options, client);
   try {
@@ -123,10 +133,14 @@ export async function enqueue<A, R>(task: Task<A, R>, args: A, options: EnqueueO
       }),
     );
   } catch (cause) {
-    throw new CeleriacError(ErrorCode.SEND_FAILED, `task "${msg.taskName}" ${msg.id} was not enqueued: ${String(cause)}`, {
-      value: msg.id,
-      cause,
-    });
+    throw new CeleriacError(
+      ErrorCode.SEND_FAILED,
+      `task "${msg.taskName}" ${msg.id} was not enqueued: ${String(cause)}`,
+      {
+        value: msg.id,
+        cause,
+      },
+    );
   }
   return new TaskHandle<R>(msg.id, msg.taskName, client);
 }
@@ -174,7 +188,10 @@ export async function enqueueMany(
   await Promise.all(
     entries.map(async (entry, index) => {
       try {
-        prepared.push({ index, msg: await prepareMessage(entry.task, entry.args, entry.options ?? {}, client) });
+        prepared.push({
+          index,
+          msg: await prepareMessage(entry.task, entry.args, entry.options ?? {}, client),
+        });
       } catch (err) {
         results[index] = { ok: false, error: asCeleriacError(err) };
       }
@@ -203,7 +220,11 @@ function packBatches(items: readonly Item[]): Item[][] {
   );
 }
 
-async function sendBatch(client: CeleriacClient, batch: readonly Item[], results: EnqueueResult[]): Promise<void> {
+async function sendBatch(
+  client: CeleriacClient,
+  batch: readonly Item[],
+  results: EnqueueResult[],
+): Promise<void> {
   let pending = batch;
   for (let attempt = 1; pending.length > 0; attempt++) {
     const entries: SendMessageBatchRequestEntry[] = pending.map((item) => ({
@@ -213,15 +234,26 @@ async function sendBatch(client: CeleriacClient, batch: readonly Item[], results
     }));
     let failed: { Id?: string; SenderFault?: boolean; Code?: string; Message?: string }[];
     try {
-      const out = await client.sqs.send(new SendMessageBatchCommand({ QueueUrl: pending[0]!.msg.queueUrl, Entries: entries }));
+      const out = await client.sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: pending[0]!.msg.queueUrl, Entries: entries }),
+      );
       for (const ok of out.Successful ?? []) {
         const item = pending.find((p) => String(p.index) === ok.Id)!;
-        results[item.index] = { ok: true, id: item.msg.id, handle: new TaskHandle(item.msg.id, item.msg.taskName, client) };
+        results[item.index] = {
+          ok: true,
+          id: item.msg.id,
+          handle: new TaskHandle(item.msg.id, item.msg.taskName, client),
+        };
       }
       failed = out.Failed ?? [];
     } catch (cause) {
       // The whole call failed: nothing from it was accepted, so all of it may be retried.
-      failed = pending.map((p) => ({ Id: String(p.index), SenderFault: false, Code: 'RequestFailed', Message: String(cause) }));
+      failed = pending.map((p) => ({
+        Id: String(p.index),
+        SenderFault: false,
+        Code: 'RequestFailed',
+        Message: String(cause),
+      }));
     }
     const retry: Item[] = [];
     for (const f of failed) {
@@ -244,5 +276,7 @@ async function sendBatch(client: CeleriacClient, batch: readonly Item[], results
 }
 
 function asCeleriacError(err: unknown): CeleriacError {
-  return err instanceof CeleriacError ? err : new CeleriacError(ErrorCode.SEND_FAILED, String(err), { cause: err });
+  return err instanceof CeleriacError
+    ? err
+    : new CeleriacError(ErrorCode.SEND_FAILED, String(err), { cause: err });
 }

@@ -107,7 +107,8 @@ export function decodeEnvelope(body: string): DecodeResult {
   }
   const header = v.safeParse(HeaderSchema, json);
   const id = header.success ? header.output.id : undefined;
-  const task = typeof (json as { task?: unknown })?.task === 'string' ? (json as { task: string }).task : undefined;
+  const task =
+    typeof (json as { task?: unknown })?.task === 'string' ? (json as { task: string }).task : undefined;
   if (header.success && header.output.v !== Defaults.ENVELOPE_VERSION) {
     return {
       ok: false,
@@ -121,7 +122,13 @@ export function decodeEnvelope(body: string): DecodeResult {
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const path = issue.path?.map((p) => String(p.key)).join('.') ?? '(root)';
-    return { ok: false, code: ErrorCode.MALFORMED_MESSAGE, message: `envelope ${path}: ${issue.message}`, id, task };
+    return {
+      ok: false,
+      code: ErrorCode.MALFORMED_MESSAGE,
+      message: `envelope ${path}: ${issue.message}`,
+      id,
+      task,
+    };
   }
   return { ok: true, envelope: parsed.output as Envelope };
 }

@@ -76,7 +76,8 @@ export class CeleriacError extends Error {
 
 /** Render a rejected value for an error message, short and safe. */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   try {
     const json = JSON.stringify(value);
@@ -95,5 +96,8 @@ export function describeValue(value: unknown): string {
  * ```
  */
 export function invalid(code: ErrorCode, what: string, value: unknown, allowed: string): CeleriacError {
-  return new CeleriacError(code, `${what}: got ${describeValue(value)}; allowed: ${allowed}`, { value, allowed });
+  return new CeleriacError(code, `${what}: got ${describeValue(value)}; allowed: ${allowed}`, {
+    value,
+    allowed,
+  });
 }

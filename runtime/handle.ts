@@ -72,7 +72,9 @@ export class TaskHandle<R = unknown> {
           { value: timeoutMs },
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))),
+      );
     }
   }
 }

@@ -29,7 +29,7 @@ export { type DecodeResult, decodeEnvelope, type Envelope, encodeEnvelope } from
 export { CeleriacError, type CeleriacErrorOptions, ErrorCode } from './errors.js';
 export { TaskHandle, type WaitOptions } from './handle.js';
 export type { Json } from './json.js';
-export { createLogger, type Logger, type LogFields } from './logger.js';
+export { createLogger, type LogFields, type Logger } from './logger.js';
 export type { PlanOptions, QueuePlan, ResourcePlan, TablePlan, TaskPlan } from './plan.js';
 export type { QueueSettings } from './queue.js';
 export { createRegistry, type Registry, type RegistryOptions } from './registry.js';
@@ -37,7 +37,14 @@ export type { SerializedError, TaskEvent, TaskRecord } from './results/record.js
 export { ResultsSchema } from './results/schema.js';
 export { ResultStore } from './results/store.js';
 export { type BackoffOptions, backoffDelayMs, type RetryOptions, type RetryPolicy } from './retry.js';
-export { type Task, type TaskContext, type TaskDefinition, type TaskHandler, type TaskOptions, task } from './task.js';
+export {
+  type Task,
+  type TaskContext,
+  type TaskDefinition,
+  type TaskHandler,
+  type TaskOptions,
+  task,
+} from './task.js';
 export { createWorker, type WorkerOptions } from './worker/handler.js';
 export { TimeLimitExceeded } from './worker/time-limit.js';
 export type { BatchResponse, LambdaContextLike, SqsEvent, SqsRecord, WorkerHandler } from './worker/types.js';

@@ -33,7 +33,8 @@ function assertJson(value: unknown, path: string, seen: Set<object>): void {
   seen.add(value);
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
-      if (item === undefined) throw invalid(ErrorCode.NOT_JSON, `${path}[${i}] is undefined`, item, 'JSON values');
+      if (item === undefined)
+        throw invalid(ErrorCode.NOT_JSON, `${path}[${i}] is undefined`, item, 'JSON values');
       assertJson(item, `${path}[${i}]`, seen);
     });
   } else {

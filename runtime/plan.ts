@@ -29,7 +29,12 @@ export interface TablePlan {
   readonly tableName: string;
   readonly partitionKey: string;
   readonly ttlAttribute: string;
-  readonly indexes: readonly { name: string; partitionKey: string; sortKey: string; projected: readonly string[] }[];
+  readonly indexes: readonly {
+    name: string;
+    partitionKey: string;
+    sortKey: string;
+    projected: readonly string[];
+  }[];
 }
 
 /** A task as the plan lists it (for the API, dashboard and CLI). */
@@ -106,13 +111,16 @@ export function buildPlan(
       tableName: `${prefix}-results`,
       partitionKey: ResultsSchema.partitionKey,
       ttlAttribute: ResultsSchema.ttlAttribute,
-      indexes: Object.values(ResultsSchema.indexes).map((ix) => ({ ...ix, projected: [...ResultsSchema.projected] })),
+      indexes: Object.values(ResultsSchema.indexes).map((ix) => ({
+        ...ix,
+        projected: [...ResultsSchema.projected],
+      })),
     },
     tasks: taskList.map((t) => ({
       name: t.name,
       queue: t.queue,
       maxAttempts: t.retry.maxAttempts,
-      timeoutMs: t.timeoutMs,
+      timeoutMs: t.timeoutMs ?? (queues.get(t.queue)?.timeoutSeconds ?? 0) * 1000,
       resultMode: t.resultMode,
       hasSchema: t.schema !== undefined,
     })),

@@ -62,15 +62,30 @@ function intWithin(value: unknown, what: string, min: number, max: number): numb
  */
 export function defineQueue(name: string, settings: QueueSettings): QueueDefinition {
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw invalid(ErrorCode.INVALID_OPTION, 'queue name', name, 'a letter then up to 39 letters, digits, "_" or "-"');
+    throw invalid(
+      ErrorCode.INVALID_OPTION,
+      'queue name',
+      name,
+      'a letter then up to 39 letters, digits, "_" or "-"',
+    );
   }
   const what = `queue "${name}"`;
   const windowMs = toMillis(settings.batchingWindow ?? 0, `${what} batchingWindow`);
   const batchingWindowSeconds = Math.ceil(windowMs / 1000);
   intWithin(batchingWindowSeconds, `${what} batchingWindow (s)`, 0, Limits.ESM_MAX_BATCHING_WINDOW_SECONDS);
-  const batchSize = intWithin(settings.batchSize ?? Defaults.BATCH_SIZE, `${what} batchSize`, 1, Limits.ESM_MAX_BATCH_SIZE);
+  const batchSize = intWithin(
+    settings.batchSize ?? Defaults.BATCH_SIZE,
+    `${what} batchSize`,
+    1,
+    Limits.ESM_MAX_BATCH_SIZE,
+  );
   if (batchSize > Limits.ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW && batchingWindowSeconds < 1) {
-    throw invalid(ErrorCode.INVALID_OPTION, `${what} batchSize`, batchSize, 'at most 10 unless batchingWindow ≥ 1s');
+    throw invalid(
+      ErrorCode.INVALID_OPTION,
+      `${what} batchSize`,
+      batchSize,
+      'at most 10 unless batchingWindow ≥ 1s',
+    );
   }
   const maxConcurrency = intWithin(
     settings.maxConcurrency ?? Defaults.MAX_CONCURRENCY,
@@ -104,7 +119,12 @@ export function defineQueue(name: string, settings: QueueSettings): QueueDefinit
   const retentionSeconds = Math.ceil(
     toMillis(settings.retention ?? Defaults.RETENTION_SECONDS * 1000, `${what} retention`) / 1000,
   );
-  intWithin(retentionSeconds, `${what} retention (s)`, Limits.SQS_MIN_RETENTION_SECONDS, Limits.SQS_MAX_RETENTION_SECONDS);
+  intWithin(
+    retentionSeconds,
+    `${what} retention (s)`,
+    Limits.SQS_MIN_RETENTION_SECONDS,
+    Limits.SQS_MAX_RETENTION_SECONDS,
+  );
   const maxReceiveCount =
     settings.maxReceiveCount === undefined
       ? undefined

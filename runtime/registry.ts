@@ -51,7 +51,12 @@ const APP = /^[a-z][a-z0-9-]{0,29}$/;
 export function createRegistry(options: RegistryOptions): Registry {
   const app = options.app ?? 'celeriac';
   if (typeof app !== 'string' || !APP.test(app)) {
-    throw invalid(ErrorCode.INVALID_OPTION, 'registry app', app, 'lower-case letters, digits and "-", 1-30, starting with a letter');
+    throw invalid(
+      ErrorCode.INVALID_OPTION,
+      'registry app',
+      app,
+      'lower-case letters, digits and "-", 1-30, starting with a letter',
+    );
   }
   const queues = new Map<string, QueueDefinition>();
   for (const [name, settings] of Object.entries(options.queues ?? { [Defaults.QUEUE]: {} })) {
@@ -65,10 +70,14 @@ export function createRegistry(options: RegistryOptions): Registry {
     }
     const def = t.definition;
     if (tasks.has(def.name)) {
-      throw new CeleriacError(ErrorCode.DUPLICATE_TASK, `task name "${def.name}" is registered twice; names must be unique`, {
-        value: def.name,
-        allowed: 'unique task names',
-      });
+      throw new CeleriacError(
+        ErrorCode.DUPLICATE_TASK,
+        `task name "${def.name}" is registered twice; names must be unique`,
+        {
+          value: def.name,
+          allowed: 'unique task names',
+        },
+      );
     }
     const queue = queues.get(def.queue);
     if (!queue) {
@@ -78,7 +87,7 @@ export function createRegistry(options: RegistryOptions): Registry {
         { value: def.queue, allowed: [...queues.keys()].join(', ') },
       );
     }
-    if (def.timeoutMs > queue.timeoutSeconds * 1000) {
+    if (def.timeoutMs !== undefined && def.timeoutMs > queue.timeoutSeconds * 1000) {
       throw invalid(
         ErrorCode.INVALID_OPTION,
         `task "${def.name}" timeout (ms)`,
@@ -89,7 +98,12 @@ export function createRegistry(options: RegistryOptions): Registry {
     tasks.set(def.name, t);
   }
   for (const queue of queues.values()) {
-    const largest = Math.max(0, ...[...tasks.values()].filter((t) => t.definition.queue === queue.name).map((t) => t.definition.retry.maxAttempts));
+    const largest = Math.max(
+      0,
+      ...[...tasks.values()]
+        .filter((t) => t.definition.queue === queue.name)
+        .map((t) => t.definition.retry.maxAttempts),
+    );
     if (queue.maxReceiveCount !== undefined && queue.maxReceiveCount <= largest) {
       throw invalid(
         ErrorCode.INVALID_OPTION,

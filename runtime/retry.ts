@@ -78,21 +78,48 @@ export function normalizeRetry(options: RetryOptions | undefined, what: string):
         ? backoff
         : { type: 'fixed', base: backoff, jitter: 'none' };
   if (spec.type !== 'fixed' && spec.type !== 'exponential') {
-    throw invalid(ErrorCode.INVALID_OPTION, `${what} retry.backoff.type`, spec.type, '"fixed" or "exponential"');
+    throw invalid(
+      ErrorCode.INVALID_OPTION,
+      `${what} retry.backoff.type`,
+      spec.type,
+      '"fixed" or "exponential"',
+    );
   }
   const jitter = spec.jitter ?? 'full';
   if (jitter !== 'none' && jitter !== 'full' && jitter !== 'equal') {
-    throw invalid(ErrorCode.INVALID_OPTION, `${what} retry.backoff.jitter`, jitter, '"none", "full" or "equal"');
+    throw invalid(
+      ErrorCode.INVALID_OPTION,
+      `${what} retry.backoff.jitter`,
+      jitter,
+      '"none", "full" or "equal"',
+    );
   }
   const baseMs = toMillis(spec.base ?? Defaults.BACKOFF_BASE_MS, `${what} retry.backoff.base`);
   const capMs = toMillis(spec.cap ?? Math.max(baseMs, Defaults.BACKOFF_CAP_MS), `${what} retry.backoff.cap`);
   if (capMs > MAX_DELAY_MS) {
-    throw invalid(ErrorCode.INVALID_DURATION, `${what} retry.backoff.cap`, spec.cap, 'at most 12h (SQS visibility limit)');
+    throw invalid(
+      ErrorCode.INVALID_DURATION,
+      `${what} retry.backoff.cap`,
+      spec.cap,
+      'at most 12h (SQS visibility limit)',
+    );
   }
   if (baseMs > capMs) {
-    throw invalid(ErrorCode.INVALID_DURATION, `${what} retry.backoff.base`, spec.base, `at most the cap (${capMs} ms)`);
+    throw invalid(
+      ErrorCode.INVALID_DURATION,
+      `${what} retry.backoff.base`,
+      spec.base,
+      `at most the cap (${capMs} ms)`,
+    );
   }
-  return { maxAttempts, type: spec.type, baseMs, capMs, jitter, retryOn: toPredicate(options?.retryOn, what) };
+  return {
+    maxAttempts,
+    type: spec.type,
+    baseMs,
+    capMs,
+    jitter,
+    retryOn: toPredicate(options?.retryOn, what),
+  };
 }
 
 function toPredicate(retryOn: RetryOptions['retryOn'], what: string): (error: unknown) => boolean {
@@ -102,7 +129,12 @@ function toPredicate(retryOn: RetryOptions['retryOn'], what: string): (error: un
     const names = new Set(retryOn);
     return (error) => error instanceof Error && names.has(error.name);
   }
-  throw invalid(ErrorCode.INVALID_OPTION, `${what} retry.retryOn`, retryOn, 'a list of error names or a function');
+  throw invalid(
+    ErrorCode.INVALID_OPTION,
+    `${what} retry.retryOn`,
+    retryOn,
+    'a list of error names or a function',
+  );
 }
 
 /**
@@ -114,7 +146,11 @@ function toPredicate(retryOn: RetryOptions['retryOn'], what: string): (error: un
  * backoffDelayMs(policy, 3, () => 0.5);
  * ```
  */
-export function backoffDelayMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  policy: RetryPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const raw = policy.type === 'fixed' ? policy.baseMs : policy.baseMs * 2 ** Math.max(0, attempt - 1);
   const delay = Math.min(policy.capMs, raw);
   switch (policy.jitter) {

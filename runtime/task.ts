@@ -33,7 +33,7 @@ export interface TaskContext {
 export interface TaskOptions<S extends StandardSchemaV1 | undefined = undefined> {
   /** Name of the (priority) queue in the registry. @default 'default' */
   readonly queue?: string;
-  /** Time limit of one attempt; the handler's signal aborts at it. @default '60s' */
+  /** Time limit of one attempt; the handler's signal aborts at it. @default the queue's worker timeout */
   readonly timeout?: Duration;
   /** Retry policy. @default 3 attempts, exponential backoff from 1 s, full jitter */
   readonly retry?: RetryOptions;
@@ -55,7 +55,8 @@ export interface TaskOptions<S extends StandardSchemaV1 | undefined = undefined>
 export interface TaskDefinition {
   readonly name: string;
   readonly queue: string;
-  readonly timeoutMs: number;
+  /** `undefined`: bounded by the worker's own timeout only. */
+  readonly timeoutMs: number | undefined;
   readonly retry: RetryPolicy;
   readonly resultMode: ResultMode;
   readonly resultTtlMs: number;
@@ -112,7 +113,11 @@ export function task<S extends StandardSchemaV1, R>(
   options: TaskOptions<S> & { readonly schema: S },
   handler: TaskHandler<StandardSchemaV1.InferOutput<S>, R>,
 ): Task<StandardSchemaV1.InferInput<S>, Awaited<R>>;
-export function task<A, R>(name: string, options: TaskOptions, handler: TaskHandler<A, R>): Task<A, Awaited<R>>;
+export function task<A, R>(
+  name: string,
+  options: TaskOptions,
+  handler: TaskHandler<A, R>,
+): Task<A, Awaited<R>>;
 export function task(
   name: string,
   options: TaskOptions<StandardSchemaV1 | undefined>,
@@ -120,7 +125,12 @@ export function task(
 ): Task<unknown, unknown> {
   const definition = defineTask(name, options);
   if (typeof handler !== 'function') {
-    throw invalid(ErrorCode.INVALID_OPTION, `task "${name}" handler`, handler, 'a function (args, ctx) => result');
+    throw invalid(
+      ErrorCode.INVALID_OPTION,
+      `task "${name}" handler`,
+      handler,
+      'a function (args, ctx) => result',
+    );
   }
   const created: Task<unknown, unknown> = {
     name,
@@ -143,11 +153,21 @@ function defineTask(name: string, options: TaskOptions<StandardSchemaV1 | undefi
   const what = `task "${name}"`;
   const queue = options.queue ?? Defaults.QUEUE;
   if (typeof queue !== 'string' || !NAME.test(queue)) {
-    throw invalid(ErrorCode.INVALID_OPTION, `${what} queue`, queue, 'a queue name (letters, digits, "_", "-")');
+    throw invalid(
+      ErrorCode.INVALID_OPTION,
+      `${what} queue`,
+      queue,
+      'a queue name (letters, digits, "_", "-")',
+    );
   }
-  const timeoutMs = toMillis(options.timeout ?? Defaults.TASK_TIMEOUT_MS, `${what} timeout`);
-  if (timeoutMs < 1 || timeoutMs > 900_000) {
-    throw invalid(ErrorCode.INVALID_DURATION, `${what} timeout`, options.timeout, 'from 1ms to 15m (Lambda limit)');
+  const timeoutMs = options.timeout === undefined ? undefined : toMillis(options.timeout, `${what} timeout`);
+  if (timeoutMs !== undefined && (timeoutMs < 1 || timeoutMs > 900_000)) {
+    throw invalid(
+      ErrorCode.INVALID_DURATION,
+      `${what} timeout`,
+      options.timeout,
+      'from 1ms to 15m (Lambda limit)',
+    );
   }
   const resultMode = options.result ?? ResultMode.ALWAYS;
   if (!RESULT_MODES.includes(resultMode)) {
@@ -165,7 +185,12 @@ function defineTask(name: string, options: TaskOptions<StandardSchemaV1 | undefi
   }
   const schema = options.schema;
   if (schema !== undefined && typeof schema?.['~standard']?.validate !== 'function') {
-    throw invalid(ErrorCode.INVALID_OPTION, `${what} schema`, schema, 'a Standard Schema (zod, valibot, arktype…)');
+    throw invalid(
+      ErrorCode.INVALID_OPTION,
+      `${what} schema`,
+      schema,
+      'a Standard Schema (zod, valibot, arktype…)',
+    );
   }
   return {
     name,

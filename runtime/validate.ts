@@ -10,7 +10,11 @@ import { CeleriacError, ErrorCode } from './errors.js';
  * const args = await validateArgs(schema, input, 'task "email.send"');
  * ```
  */
-export async function validateArgs(schema: StandardSchemaV1 | undefined, args: unknown, what: string): Promise<unknown> {
+export async function validateArgs(
+  schema: StandardSchemaV1 | undefined,
+  args: unknown,
+  what: string,
+): Promise<unknown> {
   if (!schema) return args;
   const result = await schema['~standard'].validate(args);
   if (!result.issues) return result.value;

@@ -46,7 +46,10 @@ export const countPrimes = task(
  */
 export const flaky = task(
   'examples.flaky',
-  { queue: 'high', retry: { maxAttempts: 4, backoff: { type: 'exponential', base: '1s', cap: '4s', jitter: 'none' } } },
+  {
+    queue: 'high',
+    retry: { maxAttempts: 4, backoff: { type: 'exponential', base: '1s', cap: '4s', jitter: 'none' } },
+  },
   (args: { failTimes: number }, ctx) => {
     if (ctx.attempt <= args.failTimes) throw new Error(`transient failure on attempt ${ctx.attempt}`);
     return { succeededOnAttempt: ctx.attempt };

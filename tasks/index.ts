@@ -1,5 +1,15 @@
 import { createRegistry } from '../runtime/index.js';
-import { countPrimes, doomed, fetchPage, flaky, noop, pollUntilReady, rejectOrder, sendWelcome, sleepy } from './examples.js';
+import {
+  countPrimes,
+  doomed,
+  fetchPage,
+  flaky,
+  noop,
+  pollUntilReady,
+  rejectOrder,
+  sendWelcome,
+  sleepy,
+} from './examples.js';
 
 /**
  * The application's registry: every task and queue, listed explicitly.

@@ -103,7 +103,11 @@ export class ResultStore {
                 Keys: keys,
                 ConsistentRead: true,
                 ProjectionExpression: '#id, #state, #exp',
-                ExpressionAttributeNames: { '#id': 'id', '#state': 'state', '#exp': ResultsSchema.ttlAttribute },
+                ExpressionAttributeNames: {
+                  '#id': 'id',
+                  '#state': 'state',
+                  '#exp': ResultsSchema.ttlAttribute,
+                },
               },
             },
           }),
@@ -133,7 +137,8 @@ export class ResultStore {
       enqueuedAt: t.enqueuedAt,
       startedAt: t.startedAt,
       finishedAt: t.finishedAt,
-      runtimeMs: t.startedAt !== undefined && t.finishedAt !== undefined ? t.finishedAt - t.startedAt : undefined,
+      runtimeMs:
+        t.startedAt !== undefined && t.finishedAt !== undefined ? t.finishedAt - t.startedAt : undefined,
       requestId: t.requestId,
       error: t.error,
       errorType: t.error?.type,

@@ -1,4 +1,4 @@
-import { CeleriacClient, getDefaultClient } from '../client.js';
+import { type CeleriacClient, getDefaultClient } from '../client.js';
 import { Defaults } from '../constants.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { Registry } from '../registry.js';
@@ -55,7 +55,10 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
       probes = ids.length ? await client.results.probe(ids) : new Map();
     } catch (err) {
       // Without the store we can neither dedupe nor record: hand every record back untouched.
-      log.error('results store unreachable; batch returned for retry', { error: String(err), records: records.length });
+      log.error('results store unreachable; batch returned for retry', {
+        error: String(err),
+        records: records.length,
+      });
       return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
     }
 
@@ -97,7 +100,8 @@ async function settle(
     if (outcome.kind === 'ack') return;
     const queue = queues.get(record.eventSourceARN.slice(record.eventSourceARN.lastIndexOf(':') + 1));
     if (outcome.kind === 'fail' || !queue) {
-      if (!queue) log.error('record from a queue not in the config', { eventSourceARN: record.eventSourceARN });
+      if (!queue)
+        log.error('record from a queue not in the config', { eventSourceARN: record.eventSourceARN });
       failures.add(record.messageId);
       return;
     }
@@ -111,12 +115,14 @@ async function settle(
   });
   if (retries.length) {
     const notDelayed = await delayRecords(client.sqs, retries);
-    if (notDelayed.size) log.warn('backoff not applied; retry after the queue visibility timeout', { count: notDelayed.size });
+    if (notDelayed.size)
+      log.warn('backoff not applied; retry after the queue visibility timeout', { count: notDelayed.size });
   }
   if (deadLetters.length) {
     const notCopied = await deadLetterRecords(client.sqs, deadLetters, client.now());
     for (const id of notCopied) failures.add(id);
-    if (notCopied.size) log.error('dead-letter copy failed; message kept for retry', { count: notCopied.size });
+    if (notCopied.size)
+      log.error('dead-letter copy failed; message kept for retry', { count: notCopied.size });
     log.warn('dead-lettered', { count: deadLetters.length - notCopied.size });
   }
   return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };

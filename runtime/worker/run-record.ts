@@ -45,12 +45,25 @@ function failure(type: string, message: string, code?: string): SerializedError 
  * Handle one record: decide, run, record. Returns what to do with the message. Throws only on
  * a programming error; store outages become `fail` (the message is retried, nothing lost).
  */
-export async function runRecord(item: Decoded, probe: StateProbe | undefined, deps: RecordDeps): Promise<Outcome> {
+export async function runRecord(
+  item: Decoded,
+  probe: StateProbe | undefined,
+  deps: RecordDeps,
+): Promise<Outcome> {
   const { record, decoded } = item;
   const attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
   if (!decoded.ok) {
-    const error = failure(decoded.code === 'UNSUPPORTED_VERSION' ? 'UnsupportedVersion' : 'MalformedMessage', decoded.message, decoded.code);
-    deps.log.error('message rejected', { messageId: record.messageId, taskId: decoded.id, task: decoded.task, reason: decoded.message });
+    const error = failure(
+      decoded.code === 'UNSUPPORTED_VERSION' ? 'UnsupportedVersion' : 'MalformedMessage',
+      decoded.message,
+      decoded.code,
+    );
+    deps.log.error('message rejected', {
+      messageId: record.messageId,
+      taskId: decoded.id,
+      task: decoded.task,
+      reason: decoded.message,
+    });
     if (decoded.id) {
       const recorded = await record_(deps, {
         id: decoded.id,
@@ -72,9 +85,16 @@ export async function runRecord(item: Decoded, probe: StateProbe | undefined, de
   const log = deps.log.child({ taskId: env.id, task: env.task, attempt, queue: env.queue });
   const task = deps.registry.get(env.task);
   if (!task) {
-    const error = failure('NotRegistered', `task "${env.task}" is not registered in this worker`, 'UNKNOWN_TASK');
+    const error = failure(
+      'NotRegistered',
+      `task "${env.task}" is not registered in this worker`,
+      'UNKNOWN_TASK',
+    );
     log.error('unknown task');
-    const recorded = await record_(deps, base(env, attempt, { state: TaskState.FAILURE, error, finishedAt: deps.client.now() }));
+    const recorded = await record_(
+      deps,
+      base(env, attempt, { state: TaskState.FAILURE, error, finishedAt: deps.client.now() }),
+    );
     return recorded ? { kind: 'dead-letter', error } : FAIL;
   }
   const def = task.definition;
@@ -90,7 +110,10 @@ export async function runRecord(item: Decoded, probe: StateProbe | undefined, de
   if (env.expires !== undefined && env.expires <= now) {
     log.warn('expired task not run', { expiredAt: new Date(env.expires).toISOString() });
     const error = failure('Expired', `task expired at ${new Date(env.expires).toISOString()} before it ran`);
-    const recorded = await record_(deps, transition(env, task, attempt, { state: TaskState.REVOKED, error, finishedAt: now }));
+    const recorded = await record_(
+      deps,
+      transition(env, task, attempt, { state: TaskState.REVOKED, error, finishedAt: now }),
+    );
     return recorded ? ACK : FAIL;
   }
   if (attempt > def.retry.maxAttempts) {
@@ -101,7 +124,10 @@ export async function runRecord(item: Decoded, probe: StateProbe | undefined, de
     );
     log.error('attempts exhausted by lost workers');
     if (probe?.state !== TaskState.FAILURE) {
-      const recorded = await record_(deps, transition(env, task, attempt - 1, { state: TaskState.FAILURE, error, finishedAt: now }));
+      const recorded = await record_(
+        deps,
+        transition(env, task, attempt - 1, { state: TaskState.FAILURE, error, finishedAt: now }),
+      );
       if (!recorded) return FAIL;
     }
     return { kind: 'dead-letter', error };
@@ -112,20 +138,33 @@ export async function runRecord(item: Decoded, probe: StateProbe | undefined, de
   } catch (err) {
     const error = serializeError(err);
     log.error('invalid arguments', { error: error.message });
-    const recorded = await record_(deps, transition(env, task, attempt, { state: TaskState.FAILURE, error, finishedAt: now }));
+    const recorded = await record_(
+      deps,
+      transition(env, task, attempt, { state: TaskState.FAILURE, error, finishedAt: now }),
+    );
     return recorded ? { kind: 'dead-letter', error } : FAIL;
   }
   return execute(env, task, args, attempt, log, deps);
 }
 
-async function execute(env: Envelope, task: Task, args: unknown, attempt: number, log: Logger, deps: RecordDeps): Promise<Outcome> {
+async function execute(
+  env: Envelope,
+  task: Task,
+  args: unknown,
+  attempt: number,
+  log: Logger,
+  deps: RecordDeps,
+): Promise<Outcome> {
   const def = task.definition;
   const startedAt = deps.client.now();
   if (def.trackStarted) {
-    const recorded = await record_(deps, transition(env, task, attempt, { state: TaskState.STARTED, startedAt }));
+    const recorded = await record_(
+      deps,
+      transition(env, task, attempt, { state: TaskState.STARTED, startedAt }),
+    );
     if (!recorded) return FAIL;
   }
-  const limitMs = Math.max(0, Math.min(def.timeoutMs, deps.deadline - startedAt));
+  const limitMs = Math.max(0, Math.min(def.timeoutMs ?? Number.POSITIVE_INFINITY, deps.deadline - startedAt));
   let result: unknown;
   try {
     result = await withTimeLimit(limitMs, (signal) => {
@@ -154,14 +193,22 @@ async function execute(env: Envelope, task: Task, args: unknown, attempt: number
     try {
       written = await record_(
         deps,
-        transition(env, task, attempt, { state: TaskState.SUCCESS, startedAt, finishedAt, result: result as Json }),
+        transition(env, task, attempt, {
+          state: TaskState.SUCCESS,
+          startedAt,
+          finishedAt,
+          result: result as Json,
+        }),
         true,
       );
     } catch (err) {
       // The result is not JSON: a bug in the task, not worth retrying.
       const error = serializeError(err);
       log.error('result is not JSON', { error: error.message });
-      const recorded = await record_(deps, transition(env, task, attempt, { state: TaskState.FAILURE, error, startedAt, finishedAt }));
+      const recorded = await record_(
+        deps,
+        transition(env, task, attempt, { state: TaskState.FAILURE, error, startedAt, finishedAt }),
+      );
       return recorded ? { kind: 'dead-letter', error } : FAIL;
     }
     if (!written) return FAIL;
@@ -188,7 +235,13 @@ async function onError(
     log.warn('task failed, will retry', { errorType: error.type, error: error.message, retryInMs: delayMs });
     const recorded = await record_(
       deps,
-      transition(env, task, attempt, { state: TaskState.RETRY, error, startedAt, finishedAt, retryInMs: delayMs }),
+      transition(env, task, attempt, {
+        state: TaskState.RETRY,
+        error,
+        startedAt,
+        finishedAt,
+        retryInMs: delayMs,
+      }),
     );
     return recorded ? { kind: 'retry', delayMs } : FAIL;
   }
@@ -196,11 +249,16 @@ async function onError(
     errorType: error.type,
     error: error.message,
   });
-  const recorded = await record_(deps, transition(env, task, attempt, { state: TaskState.FAILURE, error, startedAt, finishedAt }));
+  const recorded = await record_(
+    deps,
+    transition(env, task, attempt, { state: TaskState.FAILURE, error, startedAt, finishedAt }),
+  );
   return recorded ? { kind: 'dead-letter', error } : FAIL;
 }
 
-type Extra = Partial<Pick<Transition, 'state' | 'error' | 'startedAt' | 'finishedAt' | 'result' | 'retryInMs'>> & {
+type Extra = Partial<
+  Pick<Transition, 'state' | 'error' | 'startedAt' | 'finishedAt' | 'result' | 'retryInMs'>
+> & {
   state: Transition['state'];
 };
 
@@ -249,7 +307,8 @@ async function record_(deps: RecordDeps, t: Transition, throwOnNonJson = false):
   if (!STORED_BY_MODE[mode](t.state)) return true;
   try {
     const out = await deps.client.results.write({ ...t, requestId: deps.context.awsRequestId });
-    if (!out.written) deps.log.info('state not recorded: task already final', { taskId: t.id, current: out.current ?? null });
+    if (!out.written)
+      deps.log.info('state not recorded: task already final', { taskId: t.id, current: out.current ?? null });
     return true;
   } catch (err) {
     if (err instanceof CeleriacError) throw err;

@@ -19,11 +19,14 @@ export async function withTimeLimit<T>(limitMs: number, fn: (signal: AbortSignal
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new TimeLimitExceeded(limitMs);
-      controller.abort(error);
-      reject(error);
-    }, Math.max(0, limitMs));
+    timer = setTimeout(
+      () => {
+        const error = new TimeLimitExceeded(limitMs);
+        controller.abort(error);
+        reject(error);
+      },
+      Math.max(0, limitMs),
+    );
   });
   try {
     return await Promise.race([fn(controller.signal), expired]);

@@ -1,0 +1,126 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CeleriacClient,
+  type CeleriacConfig,
+  createWorker,
+  type PlanOptions,
+  type Registry,
+  type ResourcePlan,
+  type WorkerHandler,
+} from '../../runtime/index.js';
+import { EventSourceMapping, type InvocationInfo } from './event-source.js';
+import { provisionPlan } from './provision.js';
+import { type LocalServer, startDynamo, startSqs } from './servers.js';
+
+/** Options of {@link startLocalStack}. */
+export interface LocalStackOptions {
+  readonly registry: Registry;
+  readonly plan?: PlanOptions;
+  /** Use these servers instead of starting them (e.g. `CELERIAC_SQS_ENDPOINT`). */
+  readonly endpoints?: { readonly sqs?: string; readonly dynamodb?: string };
+  readonly region?: string;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  readonly config: CeleriacConfig;
+  readonly plan: ResourcePlan;
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly client: CeleriacClient;
+  /** Start one event source mapping per queue, driving `handler` (default: the registry's worker). */
+  startWorkers(options?: WorkersOptions): EventSourceMapping[];
+  /** Stop the workers, then the servers this stack started. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link LocalStack.startWorkers}. */
+export interface WorkersOptions {
+  readonly handler?: WorkerHandler;
+  readonly waitTimeSeconds?: number;
+  readonly onInvoke?: (info: InvocationInfo) => void;
+  /** Only these logical queues. @default all */
+  readonly queues?: readonly string[];
+}
+
+/** Static credentials for local servers, which accept any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+/**
+ * Start (or attach to) local SQS and DynamoDB, provision the registry's plan, and return a
+ * client configured for them. The same runtime code then runs as in AWS.
+ *
+ * @example
+ * ```ts
+ * const stack = await startLocalStack({ registry });
+ * stack.startWorkers();
+ * await add.enqueue({ x: 1, y: 2 }, { client: stack.client });
+ * await stack.stop();
+ * ```
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const region = options.region ?? 'us-east-1';
+  const started: LocalServer[] = [];
+  const stopServers = async () => {
+    for (const server of started.reverse()) await server.stop().catch(() => undefined);
+  };
+  try {
+    const launch = async (start: () => Promise<LocalServer>) => {
+      const server = await start();
+      started.push(server);
+      return server.endpoint;
+    };
+    const sqsEndpoint = options.endpoints?.sqs ?? (await launch(startSqs));
+    const dynamoEndpoint = options.endpoints?.dynamodb ?? (await launch(() => startDynamo()));
+    const sqs = new SQSClient({ region, endpoint: sqsEndpoint, credentials: LOCAL_CREDENTIALS });
+    const dynamodb = new DynamoDBClient({ region, endpoint: dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
+    const plan = options.registry.plan(options.plan);
+    const config = await provisionPlan(plan, sqs, dynamodb, {
+      region,
+      sqs: sqsEndpoint,
+      dynamodb: dynamoEndpoint,
+    });
+    const client = new CeleriacClient({ config, sqs, dynamodb });
+    const mappings: EventSourceMapping[] = [];
+    return {
+      config,
+      plan,
+      sqs,
+      dynamodb,
+      client,
+      startWorkers(workers = {}) {
+        const handler = workers.handler ?? createWorker(options.registry, { client });
+        const created: EventSourceMapping[] = [];
+        for (const queue of plan.queues) {
+          if (workers.queues && !workers.queues.includes(queue.name)) continue;
+          const queueUrl = config.queues[queue.name]!.url;
+          const esm = new EventSourceMapping({
+            queue,
+            queueUrl,
+            // The worker reads only the ARN's last part, the physical queue name.
+            queueArn: `arn:aws:sqs:${region}:000000000000:${queue.queueName}`,
+            region,
+            sqs,
+            handler,
+            ...(workers.waitTimeSeconds !== undefined ? { waitTimeSeconds: workers.waitTimeSeconds } : {}),
+            ...(workers.onInvoke ? { onInvoke: workers.onInvoke } : {}),
+          });
+          esm.start();
+          created.push(esm);
+        }
+        mappings.push(...created);
+        return created;
+      },
+      async stop() {
+        await Promise.all(mappings.map((m) => m.stop()));
+        sqs.destroy();
+        dynamodb.destroy();
+        await stopServers();
+      },
+    };
+  } catch (err) {
+    await stopServers();
+    throw err;
+  }
+}
