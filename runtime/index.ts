@@ -33,6 +33,18 @@ export { createLogger, type LogFields, type Logger } from './logger.js';
 export type { PlanOptions, QueuePlan, ResourcePlan, TablePlan, TaskPlan } from './plan.js';
 export type { QueueSettings } from './queue.js';
 export { createRegistry, type Registry, type RegistryOptions } from './registry.js';
+export {
+  type ListFilter,
+  type ListOptions,
+  type StatsBucket,
+  type StatsOptions,
+  type TaskPage,
+  TaskQuery,
+  type TaskQueryOptions,
+  type TaskStats,
+  type TaskSummary,
+  type Workflow,
+} from './results/query.js';
 export type { SerializedError, TaskEvent, TaskRecord } from './results/record.js';
 export { ResultsSchema } from './results/schema.js';
 export { ResultStore } from './results/store.js';
