@@ -184,30 +184,31 @@ export async function enqueueMany(
 ): Promise<EnqueueResult[]> {
   const client = options.client ?? getDefaultClient();
   const results: EnqueueResult[] = new Array(entries.length);
-  const prepared: { index: number; msg: PreparedMessage }[] = [];
-  await Promise.all(
-    entries.map(async (entry, index) => {
-      try {
-        prepared.push({
-          index,
-          msg: await prepareMessage(entry.task, entry.args, entry.options ?? {}, client),
-        });
-      } catch (err) {
-        results[index] = { ok: false, error: asCeleriacError(err) };
-      }
-    }),
-  );
-  prepared.sort((a, b) => a.index - b.index);
-  const batches = packBatches(prepared);
-  const concurrency = Math.max(1, options.concurrency ?? 4);
+  // Lanes take slices of the input, prepare them and send them at once: preparing the next
+  // slice overlaps with sending the previous one, as a hand-written loop would.
+  const slice = Limits.SQS_MAX_BATCH_ENTRIES;
   let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]!;
-      await sendBatch(client, batch, results);
+  const lane = async () => {
+    while (next < entries.length) {
+      const start = next;
+      next += slice;
+      const prepared: Item[] = [];
+      for (let index = start; index < Math.min(start + slice, entries.length); index++) {
+        const entry = entries[index]!;
+        try {
+          prepared.push({
+            index,
+            msg: await prepareMessage(entry.task, entry.args, entry.options ?? {}, client),
+          });
+        } catch (err) {
+          results[index] = { ok: false, error: asCeleriacError(err) };
+        }
+      }
+      for (const batch of packBatches(prepared)) await sendBatch(client, batch, results);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+  const lanes = Math.min(Math.max(1, options.concurrency ?? 4), Math.ceil(entries.length / slice));
+  await Promise.all(Array.from({ length: lanes }, lane));
   return results;
 }
 
