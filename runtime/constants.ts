@@ -59,6 +59,8 @@ export const Defaults = {
   RECORD_CONCURRENCY: 10,
   /** Time the worker keeps back from the Lambda deadline to record outcomes. */
   DEADLINE_MARGIN_MS: 1_000,
+  /** Longest a worker's cached revocation list may be stale. */
+  REVOCATION_REFRESH_MS: 1_000,
   /** Shards of the results indexes' partition keys (hot-partition guard). */
   INDEX_SHARDS: 4,
 } as const;

@@ -1,12 +1,11 @@
 import {
-  BatchGetItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { Limits, TaskState } from '../constants.js';
+import { TaskState } from '../constants.js';
 import type { Json } from '../json.js';
 import type { SerializedError, TaskEvent, TaskRecord } from './record.js';
 import { ResultsSchema, shardOf, timeKey } from './schema.js';
@@ -47,12 +46,6 @@ export type WriteOutcome =
   | { readonly written: true }
   | { readonly written: false; readonly current: TaskState | undefined };
 
-/** The little the worker reads before running a batch. */
-export interface StateProbe {
-  readonly state: TaskState;
-  readonly expired: boolean;
-}
-
 const DEFAULT_PROTECT: readonly TaskState[] = [TaskState.SUCCESS, TaskState.REVOKED];
 
 /**
@@ -81,45 +74,6 @@ export class ResultStore {
     if (!out.Item) return undefined;
     const record = fromItem(unmarshall(out.Item));
     return record.expiresAt * 1000 <= this.now() ? undefined : record;
-  }
-
-  /**
-   * States of many tasks in as few requests as DynamoDB allows (100 keys per BatchGetItem),
-   * consistent, projected to the state and expiry only.
-   */
-  async probe(ids: readonly string[]): Promise<Map<string, StateProbe>> {
-    const found = new Map<string, StateProbe>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += Limits.DYNAMODB_MAX_BATCH_GET) {
-      let keys: Record<string, { S: string }>[] = unique
-        .slice(i, i + Limits.DYNAMODB_MAX_BATCH_GET)
-        .map((id) => ({ id: { S: id } }));
-      for (let round = 0; keys.length > 0 && round < 5; round++) {
-        if (round > 0) await sleep(25 * 2 ** round);
-        const out = await this.dynamodb.send(
-          new BatchGetItemCommand({
-            RequestItems: {
-              [this.table]: {
-                Keys: keys,
-                ConsistentRead: true,
-                ProjectionExpression: '#id, #state, #exp',
-                ExpressionAttributeNames: {
-                  '#id': 'id',
-                  '#state': 'state',
-                  '#exp': ResultsSchema.ttlAttribute,
-                },
-              },
-            },
-          }),
-        );
-        for (const item of out.Responses?.[this.table] ?? []) {
-          const row = unmarshall(item) as { id: string; state: TaskState; expiresAt: number };
-          found.set(row.id, { state: row.state, expired: row.expiresAt * 1000 <= this.now() });
-        }
-        keys = (out.UnprocessedKeys?.[this.table]?.Keys as typeof keys | undefined) ?? [];
-      }
-    }
-    return found;
   }
 
   /** Record a state change in one conditional write. */
@@ -227,8 +181,4 @@ export function fromItem(item: Record<string, unknown>): TaskRecord {
     ...(typeof args === 'string' ? { args: JSON.parse(args) as Json } : {}),
     ...(typeof result === 'string' ? { result: JSON.parse(result) as Json } : {}),
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

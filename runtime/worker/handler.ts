@@ -2,10 +2,10 @@ import { type CeleriacClient, getDefaultClient } from '../client.js';
 import { Defaults } from '../constants.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { Registry } from '../registry.js';
-import type { StateProbe } from '../results/store.js';
 import { deadLetterRecords, delayRecords, type Located } from './effects.js';
 import { FAIL, type Outcome } from './outcome.js';
 import { mapLimit } from './pool.js';
+import { RevocationCache } from './revocations.js';
 import { type Decoded, decodeRecord, runRecord } from './run-record.js';
 import type { BatchResponse, LambdaContextLike, SqsEvent, SqsRecord, WorkerHandler } from './types.js';
 
@@ -18,6 +18,12 @@ export interface WorkerOptions {
   /** Time kept back from the Lambda deadline to record outcomes. @default 1000 ms */
   readonly deadlineMarginMs?: number;
   readonly logger?: Logger;
+  /**
+   * How stale the worker's cached revocation list may be: a revoked task picked up later than
+   * this after its revocation is never run. One read per interval per worker instance.
+   * @default 1000 ms
+   */
+  readonly revocationRefreshMs?: number;
   /** Random source for backoff jitter. @default Math.random */
   readonly random?: () => number;
 }
@@ -39,7 +45,9 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
   const concurrency = options.concurrency ?? Defaults.RECORD_CONCURRENCY;
   const margin = options.deadlineMarginMs ?? Defaults.DEADLINE_MARGIN_MS;
   const random = options.random ?? Math.random;
+  const refreshMs = options.revocationRefreshMs ?? Defaults.REVOCATION_REFRESH_MS;
   let queueIndex: Map<string, { url: string; dlqUrl: string }> | undefined;
+  let revocations: RevocationCache | undefined;
 
   return async (event: SqsEvent, context: LambdaContextLike): Promise<BatchResponse> => {
     const client = options.client ?? getDefaultClient();
@@ -48,13 +56,12 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
     const deadline = client.now() + context.getRemainingTimeInMillis() - margin;
     const records = event.Records ?? [];
     const decoded = records.map(decodeRecord);
-    const ids = decoded.flatMap((d) => (d.decoded.ok ? [d.decoded.envelope.id] : []));
-
-    let probes: Map<string, StateProbe>;
+    revocations ??= new RevocationCache(client.dynamodb, client.config.table, refreshMs, client.now);
+    let revoked: ReadonlySet<string>;
     try {
-      probes = ids.length ? await client.results.probe(ids) : new Map();
+      revoked = await revocations.current();
     } catch (err) {
-      // Without the store we can neither dedupe nor record: hand every record back untouched.
+      // Without the store we can neither check revocations nor record: hand the batch back untouched.
       log.error('results store unreachable; batch returned for retry', {
         error: String(err),
         records: records.length,
@@ -64,9 +71,8 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
 
     const deps = { client, registry, log, context, deadline, random };
     const outcomes = await mapLimit(decoded, concurrency, async (item: Decoded): Promise<Outcome> => {
-      const probe = item.decoded.ok ? probes.get(item.decoded.envelope.id) : undefined;
       try {
-        return await runRecord(item, probe, deps);
+        return await runRecord(item, revoked, deps);
       } catch (err) {
         log.error('record handling failed', { messageId: item.record.messageId, error: String(err) });
         return FAIL;

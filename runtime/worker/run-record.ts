@@ -7,7 +7,7 @@ import { type Json, toJson } from '../json.js';
 import type { Logger } from '../logger.js';
 import type { Registry } from '../registry.js';
 import { type SerializedError, serializeError } from '../results/record.js';
-import type { StateProbe, Transition } from '../results/store.js';
+import type { Transition } from '../results/store.js';
 import { backoffDelayMs } from '../retry.js';
 import type { Task, TaskContext } from '../task.js';
 import { validateArgs } from '../validate.js';
@@ -26,7 +26,7 @@ export interface RecordDeps {
   readonly random: () => number;
 }
 
-/** A decoded record, ready for the state probe. */
+/** A decoded record. */
 export interface Decoded {
   readonly record: SqsRecord;
   readonly decoded: DecodeResult;
@@ -47,7 +47,7 @@ function failure(type: string, message: string, code?: string): SerializedError 
  */
 export async function runRecord(
   item: Decoded,
-  probe: StateProbe | undefined,
+  revoked: ReadonlySet<string>,
   deps: RecordDeps,
 ): Promise<Outcome> {
   const { record, decoded } = item;
@@ -98,11 +98,7 @@ export async function runRecord(
     return recorded ? { kind: 'dead-letter', error } : FAIL;
   }
   const def = task.definition;
-  if (probe?.state === TaskState.SUCCESS && !probe.expired) {
-    log.info('duplicate delivery of a finished task skipped');
-    return ACK;
-  }
-  if (probe?.state === TaskState.REVOKED && !probe.expired) {
+  if (revoked.has(env.id) || revoked.has(env.root)) {
     log.info('revoked task skipped');
     return ACK;
   }
@@ -123,14 +119,12 @@ export async function runRecord(
       `attempt ${attempt} exceeds maxAttempts ${def.retry.maxAttempts}: the previous attempt ended without reporting (crash or Lambda timeout)`,
     );
     log.error('attempts exhausted by lost workers');
-    if (probe?.state !== TaskState.FAILURE) {
-      const recorded = await record_(
-        deps,
-        transition(env, task, attempt - 1, { state: TaskState.FAILURE, error, finishedAt: now }),
-      );
-      if (!recorded) return FAIL;
-    }
-    return { kind: 'dead-letter', error };
+    // Never replaces a FAILURE already recorded with its real error (a dead-letter copy that failed).
+    const recorded = await record_(deps, {
+      ...transition(env, task, attempt - 1, { state: TaskState.FAILURE, error, finishedAt: now }),
+      protect: [TaskState.SUCCESS, TaskState.REVOKED, TaskState.FAILURE],
+    });
+    return recorded ? { kind: 'dead-letter', error } : FAIL;
   }
   let args: unknown;
   try {

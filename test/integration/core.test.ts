@@ -217,21 +217,57 @@ describe('batches: isolation, duplicates, partial failure', () => {
     ).toBe('MalformedMessage');
   });
 
-  it('does not run or overwrite a SUCCESS on duplicate delivery', async () => {
+  it('never overwrites a SUCCESS on duplicate delivery (at-least-once: the run may repeat)', async () => {
     const url = stack.config.queues.default!.url;
     await stack.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: valid('dup-1') }));
     const first = await waitForState(stack, 'dup-1', ['SUCCESS']);
     await stack.sqs.send(
       new SendMessageCommand({ QueueUrl: url, MessageBody: valid('dup-1', 'add', { x: 100, y: 100 }) }),
     );
-    await eventually(async () =>
-      (await queueCounts(stack, url)).visible + (await queueCounts(stack, url)).inFlight === 0
-        ? true
-        : undefined,
+    await eventually(
+      async () => (calls.get('dup-1') === 2 ? true : undefined),
+      10_000,
+      'the duplicate to run',
     );
-    const after = await stack.client.results.get('dup-1');
-    expect(after).toEqual(first);
-    expect(calls.get('dup-1')).toBe(1);
+    await eventually(async () => {
+      const c = await queueCounts(stack, url);
+      return c.visible + c.inFlight === 0 ? true : undefined;
+    });
+    expect(await stack.client.results.get('dup-1')).toEqual(first);
+  });
+
+  it('skips a revoked task (and a revoked workflow root) without running it', async () => {
+    const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const { REVOCATIONS_ITEM_ID } = await import('../../runtime/worker/revocations.js');
+    const until = { N: String(Date.now() + 3_600_000) };
+    await stack.dynamodb.send(
+      new PutItemCommand({
+        TableName: stack.config.table,
+        Item: { id: { S: REVOCATIONS_ITEM_ID }, revoked: { M: { 'rev-1': until, 'rev-root': until } } },
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 1_100)); // the workers' cache refreshes at most every second
+    const url = stack.config.queues.default!.url;
+    const child = JSON.stringify({
+      v: 1,
+      id: 'rev-2',
+      task: 'add',
+      args: { x: 1, y: 1 },
+      queue: 'default',
+      enqueuedAt: Date.now(),
+      root: 'rev-root',
+    });
+    await stack.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: valid('rev-1') }));
+    await stack.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: child }));
+    await stack.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: valid('rev-ok') }));
+    await waitForState(stack, 'rev-ok', ['SUCCESS']);
+    await eventually(async () => {
+      const c = await queueCounts(stack, url);
+      return c.visible + c.inFlight === 0 ? true : undefined;
+    });
+    expect(calls.get('rev-1')).toBeUndefined();
+    expect(calls.get('rev-2')).toBeUndefined();
+    expect(await stack.client.results.get('rev-1')).toBeUndefined();
   });
 
   it('one bad record in a batch of ten: nine deleted, one retried', async () => {
