@@ -1,0 +1,226 @@
+import path from 'node:path';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
+import { type CeleriacConfig, CONFIG_ENV } from '../../runtime/config.js';
+import type { ResourcePlan } from '../../runtime/plan.js';
+import { RuntimeAlarms } from './alarms.js';
+import { RuntimeDefaults } from './constants.js';
+import { RuntimeDashboard } from './dashboard.js';
+import { TaskRuntimeValidationError } from './errors.js';
+import type { RuntimeScheduleOptions, TaskRuntimeProps } from './props.js';
+import { ResultsTable, TableActions } from './results-table.js';
+import { RuntimeScheduler } from './scheduler.js';
+import { validateRuntime } from './validate.js';
+import { WorkQueue } from './work-queue.js';
+import { Worker } from './worker.js';
+
+/** The repository root: this file lives in `infra/cdk/`. */
+const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** The prefix of the plan's physical names (`<prefix>-results` is the table). */
+function planPrefix(plan: ResourcePlan): string {
+  return plan.table.tableName.replace(/-results$/, '');
+}
+
+/**
+ * Celeriac on AWS, from a resource plan: per queue an SQS queue with its DLQ and a worker
+ * Lambda with its event source mapping; the results table; an EventBridge Scheduler group,
+ * role and DLQ; alarms to an SNS topic; a dashboard. Invalid settings fail synth with the
+ * value and the rule they break.
+ *
+ * @example
+ * ```ts
+ * const tasks = new TaskRuntime(stack, 'Tasks', { plan: registry.plan() });
+ * tasks.grantEnqueue(apiFunction);
+ * apiFunction.addEnvironment('CELERIAC_CONFIG', tasks.clientConfigJson);
+ * ```
+ */
+export class TaskRuntime extends Construct {
+  /** The plan this runtime was built from. */
+  readonly plan: ResourcePlan;
+  /** Queues (with DLQs) by logical name. */
+  readonly queues: ReadonlyMap<string, WorkQueue>;
+  /** Workers by logical queue name. */
+  readonly workers: ReadonlyMap<string, Worker>;
+  readonly results: ResultsTable;
+  readonly scheduler: RuntimeScheduler;
+  readonly alarms: RuntimeAlarms;
+  readonly dashboard: RuntimeDashboard;
+  /** What a client needs (`CELERIAC_CONFIG`), with deploy-time values as tokens. */
+  readonly clientConfig: CeleriacConfig;
+  /** {@link clientConfig} as a JSON string (a token that CloudFormation resolves). */
+  readonly clientConfigJson: string;
+
+  constructor(scope: Construct, id: string, props: TaskRuntimeProps) {
+    super(scope, id);
+    const { plan } = props;
+    const problems = validateRuntime(plan, { oldestMessageAgeThreshold: props.oldestMessageAgeThreshold });
+    if (problems.length) throw new TaskRuntimeValidationError(this.node.path, problems);
+    this.plan = plan;
+    const usePlanNames = props.usePlanNames ?? true;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    const queues = new Map<string, WorkQueue>();
+    for (const q of plan.queues)
+      queues.set(q.name, new WorkQueue(this, `Queue-${q.name}`, { plan: q, usePlanNames }));
+    this.queues = queues;
+    const workQueues = [...queues.values()].map((q) => q.queue);
+
+    this.results = new ResultsTable(this, 'Results', { plan: plan.table, usePlanNames, removalPolicy });
+    this.scheduler = new RuntimeScheduler(this, 'Scheduler', {
+      queues: workQueues,
+      groupName: usePlanNames ? `${planPrefix(plan)}-schedules` : undefined,
+      removalPolicy,
+    });
+
+    this.clientConfig = {
+      region: Stack.of(this).region,
+      table: this.results.table.tableName,
+      queues: Object.fromEntries(
+        [...queues].map(([name, q]) => [name, { url: q.queue.queueUrl, dlqUrl: q.deadLetterQueue.queueUrl }]),
+      ),
+      scheduler: {
+        group: this.scheduler.group.scheduleGroupName,
+        roleArn: this.scheduler.role.roleArn,
+        dlqArn: this.scheduler.deadLetterQueue.queueArn,
+      },
+    };
+    this.clientConfigJson = Stack.of(this).toJsonString(this.clientConfig);
+
+    const projectRoot = props.projectRoot ?? REPO_ROOT;
+    const code = {
+      code: props.workerCode,
+      entry: props.workerEntry ?? path.join(projectRoot, RuntimeDefaults.WORKER_ENTRY),
+      handler: props.workerHandler ?? RuntimeDefaults.WORKER_HANDLER,
+      projectRoot,
+      depsLockFilePath: props.depsLockFilePath ?? path.join(projectRoot, RuntimeDefaults.LOCK_FILE),
+    };
+    const workers = new Map<string, Worker>();
+    for (const q of plan.queues) {
+      const own = queues.get(q.name)!;
+      const worker = new Worker(this, `Worker-${q.name}`, {
+        plan: q,
+        queue: own.queue,
+        code,
+        environment: this.clientEnvironment(),
+        runtime: props.runtime ?? lambda.Runtime.NODEJS_24_X,
+        tracing: props.tracing ?? lambda.Tracing.DISABLED,
+        logRetention: props.logRetention ?? RuntimeDefaults.LOG_RETENTION,
+        removalPolicy,
+      });
+      // Canvas steps go to any queue; dead letters are copied by the worker into its own DLQ.
+      iam.Grant.addToPrincipal({
+        grantee: worker.role,
+        actions: ['sqs:SendMessage'],
+        resourceArns: [...workQueues.map((wq) => wq.queueArn), own.deadLetterQueue.queueArn],
+      });
+      this.results.grantActions(worker.role, TableActions.WORKER);
+      workers.set(q.name, worker);
+    }
+    this.workers = workers;
+
+    this.alarms = new RuntimeAlarms(this, 'Alarms', {
+      email: props.alarmEmail,
+      oldestMessageAge: props.oldestMessageAgeThreshold ?? RuntimeDefaults.OLDEST_MESSAGE_AGE,
+    });
+    for (const [name, q] of queues) {
+      this.alarms.deadLetters(name, q.deadLetterQueue);
+      this.alarms.oldestMessage(name, q.queue);
+      this.alarms.worker(name, workers.get(name)!.function);
+    }
+    this.alarms.deadLetters('Scheduler', this.scheduler.deadLetterQueue);
+
+    this.dashboard = new RuntimeDashboard(this, 'Dashboard', {
+      queues: [...queues].map(([name, q]) => ({
+        name,
+        queue: q.queue,
+        deadLetterQueue: q.deadLetterQueue,
+        worker: workers.get(name)!.function,
+      })),
+    });
+
+    for (const [scheduleId, options] of Object.entries(props.schedules ?? {}))
+      this.addSchedule(scheduleId, options);
+  }
+
+  /** The queue (and DLQ) of a logical queue name; throws naming the known ones. */
+  queue(name: string): WorkQueue {
+    const queue = this.queues.get(name);
+    if (!queue) {
+      throw new TaskRuntimeValidationError(this.node.path, [
+        `queue = "${name}": not in the plan (plan queues: ${[...this.queues.keys()].join(', ')})`,
+      ]);
+    }
+    return queue;
+  }
+
+  /**
+   * Environment variables that let `enqueue()` and task handles in another Lambda find this
+   * runtime: `{ CELERIAC_CONFIG: <JSON> }`.
+   *
+   * @example
+   * ```ts
+   * new lambda.Function(this, 'Api', { ..., environment: { ...tasks.clientEnvironment() } });
+   * ```
+   */
+  clientEnvironment(): Record<string, string> {
+    return { [CONFIG_ENV]: this.clientConfigJson };
+  }
+
+  /**
+   * Let `grantee` enqueue tasks: `sqs:SendMessage` on the work queues, `GetItem` and
+   * `BatchGetItem` on the results table (to read its task handles), and for delays over
+   * 15 minutes `scheduler:CreateSchedule`/`DeleteSchedule` in the schedule group plus
+   * `iam:PassRole` of the scheduler role to Scheduler only.
+   *
+   * @example
+   * ```ts
+   * tasks.grantEnqueue(producerFunction);
+   * ```
+   */
+  grantEnqueue(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sqs:SendMessage'],
+      resourceArns: [...this.queues.values()].map((q) => q.queue.queueArn),
+    })
+      .combine(this.results.grantActions(grantee, TableActions.HANDLE_READ))
+      .combine(this.scheduler.grantManageSchedules(grantee));
+  }
+
+  /**
+   * Let `grantee` read results: `GetItem`, `BatchGetItem` and `Query` on the table and its
+   * indexes (by name; no Scan).
+   *
+   * @example
+   * ```ts
+   * tasks.grantReadResults(dashboardFunction);
+   * ```
+   */
+  grantReadResults(grantee: iam.IGrantable): iam.Grant {
+    return this.results.grantActions(grantee, TableActions.READ);
+  }
+
+  /**
+   * Add a schedule in the runtime's group that sends `body` to a plan queue, with the
+   * scheduler role, retry policy and DLQ.
+   *
+   * @example
+   * ```ts
+   * tasks.addSchedule('Nightly', { schedule: ScheduleExpression.cron({ hour: '2', minute: '0' }), queue: 'low', body });
+   * ```
+   */
+  addSchedule(id: string, options: RuntimeScheduleOptions): scheduler.CfnSchedule {
+    return this.scheduler.addSchedule(id, {
+      schedule: options.schedule,
+      queue: this.queue(options.queue).queue,
+      body: options.body,
+      scheduleName: options.scheduleName,
+      description: options.description,
+      enabled: options.enabled,
+    });
+  }
+}
