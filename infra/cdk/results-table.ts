@@ -23,7 +23,10 @@ export interface ResultsTableProps {
 
 /** DynamoDB actions by use. No Scan anywhere: every read path is a key lookup or a Query. */
 export const TableActions = {
-  /** The worker: probe (BatchGetItem), read, state transitions, chord items, workflow queries. */
+  /**
+   * The worker: item and revocation-list reads, group reads, state transitions (conditional
+   * UpdateItem), chord items (PutItem), workflow queries.
+   */
   WORKER: [
     'dynamodb:GetItem',
     'dynamodb:BatchGetItem',
