@@ -1,0 +1,399 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { CONSUME_ACTIONS } from '../../infra/cdk/worker.js';
+import { buildStack, plan } from './fixtures.js';
+import { allStatements, flat, lid, parseFlatJson, permissionsOf } from './helpers.js';
+
+// One stack for the whole file: stand-in worker code, so no bundling here.
+const stack = buildStack({ alarmEmail: 'ops@example.com' });
+const template = Template.fromStack(stack);
+const rt = stack.runtime;
+const queueIds = plan.queues.map((q) => lid(stack, rt.queue(q.name).queue));
+const tableId = lid(stack, rt.results.table);
+
+/** The newest Node.js runtime this aws-cdk-lib knows. */
+function newestNode(): string {
+  const versions = lambda.Runtime.ALL.map((r) => r.name)
+    .filter((n) => /^nodejs\d+\.x$/.test(n))
+    .sort((a, b) => Number.parseInt(a.slice(6), 10) - Number.parseInt(b.slice(6), 10));
+  return versions.at(-1)!;
+}
+
+describe('queues', () => {
+  it.each(plan.queues)(
+    'queue $name: SSE, 1 MiB, visibility ≥ 6 × timeout + window, redrive to its DLQ',
+    (q) => {
+      const wq = rt.queue(q.name);
+      expect(q.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(
+        6 * q.workerTimeoutSeconds + q.batchingWindowSeconds,
+      );
+      template.hasResource('AWS::SQS::Queue', {
+        Properties: {
+          QueueName: q.queueName,
+          SqsManagedSseEnabled: true,
+          MaximumMessageSize: 1_048_576,
+          VisibilityTimeout: q.visibilityTimeoutSeconds,
+          MessageRetentionPeriod: q.retentionSeconds,
+          RedrivePolicy: {
+            deadLetterTargetArn: { 'Fn::GetAtt': [lid(stack, wq.deadLetterQueue), 'Arn'] },
+            maxReceiveCount: q.maxReceiveCount,
+          },
+        },
+      });
+      expect(q.maxReceiveCount).toBeGreaterThanOrEqual(5);
+    },
+  );
+
+  it.each(plan.queues)('DLQ of $name: SSE, 1 MiB, retention longer than its source', (q) => {
+    expect(q.dlqRetentionSeconds).toBeGreaterThan(q.retentionSeconds);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: q.dlqName,
+      SqsManagedSseEnabled: true,
+      MaximumMessageSize: 1_048_576,
+      MessageRetentionPeriod: q.dlqRetentionSeconds,
+      RedrivePolicy: Match.absent(),
+    });
+  });
+
+  it('every queue, DLQs and the scheduler DLQ included, denies non-TLS access', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(plan.queues.length * 2 + 1);
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    for (const id of Object.keys(queues)) {
+      const policy = policies.find((p) =>
+        (p.Properties.Queues as unknown[]).some((q) => flat(q) === `<${id}>`),
+      );
+      expect(policy, `queue policy of ${id}`).toBeDefined();
+      expect(policy!.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 'sqs:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    }
+    for (const q of Object.values(queues)) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+  });
+});
+
+describe('workers', () => {
+  it.each(plan.queues)(
+    'worker $name: newest Node LTS, arm64, memory, timeout, reserved concurrency, JSON logs',
+    (q) => {
+      const worker = rt.workers.get(q.name)!;
+      expect(q.reservedConcurrency).toBeGreaterThanOrEqual(q.maxConcurrency);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: newestNode(),
+        Architectures: ['arm64'],
+        MemorySize: q.memoryMb,
+        Timeout: q.workerTimeoutSeconds,
+        ReservedConcurrentExecutions: q.reservedConcurrency,
+        Role: { 'Fn::GetAtt': [lid(stack, worker.role), 'Arn'] },
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: lid(stack, worker.logGroup) } },
+        Environment: { Variables: { CELERIAC_CONFIG: Match.anyValue() } },
+      });
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    },
+  );
+
+  it.each(plan.queues)(
+    'event source of $name: batch size, window, max concurrency, ReportBatchItemFailures',
+    (q) => {
+      const worker = rt.workers.get(q.name)!;
+      template.hasResource('AWS::Lambda::EventSourceMapping', {
+        Properties: {
+          FunctionName: { Ref: lid(stack, worker.function) },
+          EventSourceArn: { 'Fn::GetAtt': [lid(stack, rt.queue(q.name).queue), 'Arn'] },
+          BatchSize: q.batchSize,
+          MaximumBatchingWindowInSeconds:
+            q.batchingWindowSeconds > 0 ? q.batchingWindowSeconds : Match.absent(),
+          ScalingConfig: { MaximumConcurrency: q.maxConcurrency },
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        },
+        // Created after the role may read the queue (Lambda checks it at creation).
+        DependsOn: Match.arrayWith([Match.stringLikeRegexp('RoleDefaultPolicy')]),
+      });
+    },
+  );
+
+  it('CELERIAC_CONFIG holds the region, table, every queue and DLQ URL and the scheduler', () => {
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0]!;
+    const config = parseFlatJson(fn.Properties.Environment.Variables.CELERIAC_CONFIG);
+    expect(config).toEqual({
+      region: '<AWS::Region>',
+      table: `<${tableId}>`,
+      queues: Object.fromEntries(
+        plan.queues.map((q) => [
+          q.name,
+          {
+            url: `<${lid(stack, rt.queue(q.name).queue)}>`,
+            dlqUrl: `<${lid(stack, rt.queue(q.name).deadLetterQueue)}>`,
+          },
+        ]),
+      ),
+      scheduler: {
+        group: 'celeriac-schedules',
+        roleArn: `<${lid(stack, rt.scheduler.role)}.Arn>`,
+        dlqArn: `<${lid(stack, rt.scheduler.deadLetterQueue)}.Arn>`,
+      },
+    });
+  });
+
+  it.each(plan.queues)('IAM of worker $name: exactly consume, send, results and its own logs', (q) => {
+    const worker = rt.workers.get(q.name)!;
+    const own = `<${lid(stack, rt.queue(q.name).queue)}.Arn>`;
+    const table = `<${tableId}.Arn>`;
+    const expected = new Set([
+      ...CONSUME_ACTIONS.map((a) => `${a} ${own}`),
+      ...queueIds.map((id) => `sqs:SendMessage <${id}.Arn>`),
+      `sqs:SendMessage <${lid(stack, rt.queue(q.name).deadLetterQueue)}.Arn>`,
+      ...['GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem', 'Query'].map((a) => `dynamodb:${a} ${table}`),
+      ...plan.table.indexes.map((ix) => `dynamodb:Query ${table}/index/${ix.name}`),
+      `logs:CreateLogStream <${lid(stack, worker.logGroup)}.Arn>`,
+      `logs:PutLogEvents <${lid(stack, worker.logGroup)}.Arn>`,
+    ]);
+    expect(permissionsOf(template, lid(stack, worker.role))).toEqual(expected);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+      }),
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+
+  it('no IAM statement has a wildcard action or grants Scan', () => {
+    for (const s of allStatements(template)) {
+      for (const action of [s.Action].flat()) {
+        expect(action).not.toContain('*');
+        expect(action).not.toBe('dynamodb:Scan');
+      }
+    }
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('results table', () => {
+  it('is keyed by id, on demand, TTL, PITR, encrypted, retained with deletion protection', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        TableName: plan.table.tableName,
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: plan.table.ttlAttribute, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('has the plan indexes, string keys, INCLUDE projection of the list attributes', () => {
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    const gsis = table!.Properties.GlobalSecondaryIndexes as {
+      IndexName: string;
+      KeySchema: unknown;
+      Projection: unknown;
+    }[];
+    expect(gsis.map((g) => g.IndexName).sort()).toEqual(plan.table.indexes.map((i) => i.name).sort());
+    for (const ix of plan.table.indexes) {
+      const gsi = gsis.find((g) => g.IndexName === ix.name)!;
+      expect(gsi.KeySchema).toEqual([
+        { AttributeName: ix.partitionKey, KeyType: 'HASH' },
+        { AttributeName: ix.sortKey, KeyType: 'RANGE' },
+      ]);
+      expect(gsi.Projection).toEqual({ ProjectionType: 'INCLUDE', NonKeyAttributes: [...ix.projected] });
+    }
+    const attributes = table!.Properties.AttributeDefinitions as {
+      AttributeName: string;
+      AttributeType: string;
+    }[];
+    for (const a of attributes) expect(a.AttributeType).toBe('S');
+  });
+
+  it('removalPolicy destroy deletes the table (no deletion protection), log groups and schedule group', () => {
+    const t = Template.fromStack(buildStack({ removalPolicy: RemovalPolicy.DESTROY }));
+    t.hasResource('AWS::Scheduler::ScheduleGroup', { DeletionPolicy: 'Delete' });
+    t.hasResource('AWS::DynamoDB::Table', {
+      Properties: { DeletionProtectionEnabled: false },
+      DeletionPolicy: 'Delete',
+    });
+    for (const lg of Object.values(t.findResources('AWS::Logs::LogGroup')))
+      expect(lg.DeletionPolicy).toBe('Delete');
+  });
+});
+
+describe('scheduler', () => {
+  it('has a schedule group named from the plan prefix', () => {
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'celeriac-schedules' });
+  });
+
+  it('its role is assumable by Scheduler of this account only, and may only send to the queues and its DLQ', () => {
+    const roleId = lid(stack, rt.scheduler.role);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ],
+      },
+    });
+    expect(permissionsOf(template, roleId)).toEqual(
+      new Set([
+        ...queueIds.map((id) => `sqs:SendMessage <${id}.Arn>`),
+        `sqs:SendMessage <${lid(stack, rt.scheduler.deadLetterQueue)}.Arn>`,
+      ]),
+    );
+  });
+
+  it('its DLQ is encrypted and keeps messages 14 days', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1_209_600,
+      QueueName: Match.absent(),
+    });
+  });
+});
+
+describe('alarms and dashboard', () => {
+  const topicRef = { Ref: lid(stack, rt.alarms.topic) };
+
+  it('the topic is KMS-encrypted with a rotating key CloudWatch may use, and TLS-only', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [lid(stack, rt.alarms.key), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('alarmEmail subscribes that address; without it there is no subscription', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+    Template.fromStack(buildStack()).resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it.each(plan.queues)('queue $name: DLQ not empty and oldest-message-age alarms notify the topic', (q) => {
+    const wq = rt.queue(q.name);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [lid(stack, wq.deadLetterQueue), 'QueueName'] } },
+      ],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topicRef],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [lid(stack, wq.queue), 'QueueName'] } }],
+      Threshold: 900,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topicRef],
+    });
+  });
+
+  it.each(plan.queues)('worker $name: Errors and Throttles alarms notify the topic', (q) => {
+    const fn = { Ref: lid(stack, rt.workers.get(q.name)!.function) };
+    for (const metric of ['Errors', 'Throttles']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: metric,
+        Dimensions: [{ Name: 'FunctionName', Value: fn }],
+        Threshold: 0,
+        AlarmActions: [topicRef],
+      });
+    }
+  });
+
+  it('the scheduler DLQ is alarmed too, and the age threshold is a prop', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', plan.queues.length * 4 + 1);
+    const t = Template.fromStack(buildStack({ oldestMessageAgeThreshold: Duration.minutes(2) }));
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Threshold: 120,
+    });
+  });
+
+  it('one dashboard shows depth, age, DLQ and worker invocations, errors, duration, throttles', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const [dash] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = flat(dash!.Properties.DashboardBody);
+    for (const metric of [
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesNotVisible',
+      'ApproximateAgeOfOldestMessage',
+      'Invocations',
+      'Errors',
+      'Duration',
+      'Throttles',
+    ]) {
+      expect(body).toContain(`"${metric}"`);
+    }
+    for (const q of plan.queues) expect(body).toContain(`Queue \`${q.name}\``);
+  });
+});
+
+describe('names and outputs', () => {
+  it('outputs every queue and DLQ URL, table, scheduler group, role, DLQ and the client config', () => {
+    for (const q of plan.queues) {
+      const pascal = q.name[0]!.toUpperCase() + q.name.slice(1);
+      template.hasOutput(`Queue${pascal}Url`, { Value: { Ref: lid(stack, rt.queue(q.name).queue) } });
+      template.hasOutput(`Queue${pascal}DlqUrl`, {
+        Value: { Ref: lid(stack, rt.queue(q.name).deadLetterQueue) },
+      });
+    }
+    template.hasOutput('ResultsTableName', { Value: { Ref: tableId } });
+    template.hasOutput('SchedulerGroupName', { Value: 'celeriac-schedules' });
+    template.hasOutput('SchedulerRoleArn', {
+      Value: { 'Fn::GetAtt': [lid(stack, rt.scheduler.role), 'Arn'] },
+    });
+    template.hasOutput('SchedulerDlqArn', Match.anyValue());
+    const outputs = template.findOutputs('CeleriacConfig');
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0]!;
+    expect(outputs.CeleriacConfig!.Value).toEqual(fn.Properties.Environment.Variables.CELERIAC_CONFIG);
+  });
+
+  it('usePlanNames false lets CloudFormation name queues, table and schedule group', () => {
+    const t = Template.fromStack(buildStack({ usePlanNames: false }));
+    for (const q of Object.values(t.findResources('AWS::SQS::Queue')))
+      expect(q.Properties.QueueName).toBeUndefined();
+    t.hasResourceProperties('AWS::DynamoDB::Table', { TableName: Match.absent() });
+    t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', {
+      Name: Match.stringLikeRegexp('^Celeriac-Tasks-Scheduler-'),
+    });
+  });
+
+  it('tracing is off by default and a prop turns it on', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: Match.absent() });
+    const t = Template.fromStack(buildStack({ tracing: lambda.Tracing.ACTIVE }));
+    t.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+  });
+});
