@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createWorker } from '../../runtime/index.js';
 import { registry } from '../../tasks/index.js';
+import { startApiServer } from '../api/node-server.js';
 import { runDemo } from './demo.js';
 import { LOCAL_CONFIG_PATH, writeLocalConfig } from './local-config.js';
 import { LocalStackError } from './servers.js';
@@ -31,12 +32,21 @@ async function main(): Promise<void> {
       ...(process.env.CELERIAC_DYNAMODB_ENDPOINT ? { dynamodb: process.env.CELERIAC_DYNAMODB_ENDPOINT } : {}),
     },
   });
-  const configPath = writeLocalConfig(stack.config);
+  const api = await startApiServer({
+    client: stack.client,
+    registry,
+    port: Number(process.env.CELERIAC_API_PORT ?? 8787),
+  }).catch(async (err) => {
+    await stack.stop();
+    throw err;
+  });
+  const configPath = writeLocalConfig(stack.config, { api: { url: api.url, token: api.token } });
   let stopping = false;
   const stop = async (code = 0) => {
     if (stopping) return;
     stopping = true;
     log('\nceleriac dev: stopping workers and servers…');
+    await api.close();
     await stack.stop();
     rmSync(LOCAL_CONFIG_PATH, { force: true });
     log('celeriac dev: stopped.');
@@ -54,6 +64,7 @@ async function main(): Promise<void> {
     );
   }
   log(`  config for the CLI and scripts: ${configPath} (CELERIAC_CONFIG_FILE)`);
+  log(`  dashboard + API (127.0.0.1 only) ${api.dashboardUrl}`);
   const handler = createWorker(registry, { client: stack.client });
   stack.startWorkers({
     handler,

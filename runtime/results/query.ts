@@ -443,11 +443,8 @@ export class TaskQuery {
   }
 
   #source(p: Partition, filter: ListFilter): PartitionSource<{ row: TaskSummary; time: string }> {
-    const names: Record<string, string> = {
-      '#pk': p.key,
-      '#t': ResultsSchema.timeKey,
-      '#exp': ResultsSchema.ttlAttribute,
-    };
+    const names: Record<string, string> = { '#pk': p.key, '#exp': ResultsSchema.ttlAttribute };
+    if (filter.since !== undefined || filter.until !== undefined) names['#t'] = ResultsSchema.timeKey;
     const values: Record<string, unknown> = { ':pk': p.value, ':now': Math.floor(this.#now() / 1000) };
     let keyCondition = '#pk = :pk';
     if (filter.since !== undefined && filter.until !== undefined) {

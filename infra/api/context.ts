@@ -1,0 +1,66 @@
+import type { Context } from 'hono';
+import { type CeleriacClient, type Registry, type ResourcePlan, TaskQuery } from '../../runtime/index.js';
+import { ApiError, ApiErrorCode } from './errors.js';
+
+/** What the API works with: a client (config + SDK clients), the registry and its plan. */
+export interface ApiDeps {
+  readonly client: CeleriacClient;
+  readonly registry: Registry;
+  /** @default registry.plan() */
+  readonly plan?: ResourcePlan;
+}
+
+/** {@link ApiDeps} with the plan and the results query resolved (lazily, on first request). */
+export interface ApiServices {
+  readonly client: CeleriacClient;
+  readonly registry: Registry;
+  readonly plan: ResourcePlan;
+  readonly query: TaskQuery;
+}
+
+/** Build services on first use: nothing happens at import or at app creation. */
+export function lazyServices(deps: ApiDeps): () => ApiServices {
+  let services: ApiServices | undefined;
+  return () => {
+    if (!services) {
+      const plan = deps.plan ?? deps.registry.plan();
+      services = {
+        client: deps.client,
+        registry: deps.registry,
+        plan,
+        query: new TaskQuery(deps.client.dynamodb, deps.client.config.table, {
+          taskNames: plan.tasks.map((t) => t.name),
+          now: deps.client.now,
+        }),
+      };
+    }
+    return services;
+  };
+}
+
+const MAX_BODY_BYTES = 1_100_000;
+
+/**
+ * Read a JSON body; an empty body is `undefined`.
+ *
+ * @throws ApiError 400 when it is not JSON or not sent as `application/json`, 413 when too large.
+ */
+export async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.length > MAX_BODY_BYTES) {
+    throw new ApiError(
+      413,
+      ApiErrorCode.PAYLOAD_TOO_LARGE,
+      `body: ${text.length} bytes; allowed: at most ${MAX_BODY_BYTES}`,
+    );
+  }
+  if (!text.trim()) return undefined;
+  if (!(c.req.header('content-type') ?? '').includes('application/json')) {
+    throw new ApiError(400, ApiErrorCode.BAD_REQUEST, 'content-type: send JSON bodies as application/json');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ApiError(400, ApiErrorCode.BAD_REQUEST, `body is not valid JSON: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,226 @@
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type MessageAttributeValue,
+  PurgeQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
+import type { CeleriacClient, QueuePlan, ResourcePlan } from '../../../runtime/index.js';
+import { ApiError, ApiErrorCode } from '../errors.js';
+
+/** Approximate message counts of one SQS queue. */
+export interface QueueCounts {
+  /** Waiting to be received. */
+  readonly visible: number;
+  /** Received, not yet deleted (being worked on, or hidden for a retry backoff). */
+  readonly inFlight: number;
+  /** Sent with a delay that has not passed. */
+  readonly delayed: number;
+}
+
+/** A plan queue with its counts and its DLQ's. */
+export interface QueueStatus {
+  readonly name: string;
+  readonly queueName: string;
+  readonly dlqName: string;
+  readonly tasks: readonly string[];
+  readonly counts: QueueCounts;
+  readonly dlq: QueueCounts;
+}
+
+/** Which of a queue's two SQS queues an operation targets. */
+export type QueueTarget = 'queue' | 'dlq';
+
+/**
+ * The plan queue of a logical name.
+ *
+ * @throws ApiError 404 naming the known queues.
+ */
+export function planQueue(plan: ResourcePlan, name: string): QueuePlan {
+  const queue = plan.queues.find((q) => q.name === name);
+  if (!queue) {
+    throw new ApiError(
+      404,
+      'UNKNOWN_QUEUE',
+      `queue "${name}" is not in the plan; queues: ${plan.queues.map((q) => q.name).join(', ')}`,
+    );
+  }
+  return queue;
+}
+
+/**
+ * Approximate counts of one queue (GetQueueAttributes).
+ *
+ * @example
+ * ```ts
+ * const { visible } = await queueCounts(client, client.queue('default').dlqUrl);
+ * ```
+ */
+export async function queueCounts(client: CeleriacClient, url: string): Promise<QueueCounts> {
+  const out = await client.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  const a = out.Attributes ?? {};
+  return {
+    visible: Number(a.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
+}
+
+/**
+ * Depth, in-flight, delayed and DLQ counts of every plan queue.
+ *
+ * @example
+ * ```ts
+ * for (const q of await queueStatuses(client, plan)) console.log(q.name, q.counts.visible, q.dlq.visible);
+ * ```
+ */
+export async function queueStatuses(client: CeleriacClient, plan: ResourcePlan): Promise<QueueStatus[]> {
+  return Promise.all(
+    plan.queues.map(async (q) => {
+      const urls = client.queue(q.name);
+      const [counts, dlq] = await Promise.all([
+        queueCounts(client, urls.url),
+        queueCounts(client, urls.dlqUrl),
+      ]);
+      return { name: q.name, queueName: q.queueName, dlqName: q.dlqName, tasks: q.tasks, counts, dlq };
+    }),
+  );
+}
+
+/** Options of {@link redrive}. */
+export interface RedriveOptions {
+  /** Move at most this many messages. @default 1000 */
+  readonly max?: number;
+  /** Stop starting new batches after this long (an API call must answer in time). @default 20 s */
+  readonly budgetMs?: number;
+  /** Called after each batch with the running totals. */
+  readonly onProgress?: (progress: RedriveResult) => void;
+}
+
+/** What a redrive did. */
+export interface RedriveResult {
+  readonly moved: number;
+  /** Messages the source queue refused; they stay in the DLQ and reappear there. */
+  readonly failed: number;
+  /** True when the DLQ may still hold messages (the max or the time budget stopped it). */
+  readonly more: boolean;
+}
+
+/** Attributes the worker adds when it dead-letters a message: they describe that failure, not the task. */
+const DEAD_LETTER_ATTRIBUTE = /^celeriac-(error-|source-queue|failed-at|receive-count)/;
+
+/**
+ * Move messages from a queue's DLQ back to the queue: receive from the DLQ, send the same
+ * bodies to the source queue in a batch, then delete from the DLQ only what was sent. A
+ * message is never lost; if a delete fails after its send, it may run twice (at least once).
+ * SQS's own `StartMessageMoveTask` is not used because the local SQS server lacks it.
+ *
+ * @example
+ * ```ts
+ * const { moved } = await redrive(client, 'default', { onProgress: (p) => console.log(p.moved) });
+ * ```
+ */
+export async function redrive(
+  client: CeleriacClient,
+  name: string,
+  options: RedriveOptions = {},
+): Promise<RedriveResult> {
+  const { url, dlqUrl } = client.queue(name);
+  const max = options.max ?? 1_000;
+  if (!Number.isInteger(max) || max < 1 || max > 100_000) {
+    throw new ApiError(
+      400,
+      ApiErrorCode.BAD_REQUEST,
+      `max: got ${max}; allowed: an integer from 1 to 100000`,
+    );
+  }
+  const deadline = Date.now() + (options.budgetMs ?? 20_000);
+  let moved = 0;
+  let failed = 0;
+  let drained = false;
+  let emptyPolls = 0;
+  while (moved + failed < max && Date.now() < deadline) {
+    const out = await client.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: Math.min(10, max - moved - failed),
+        // A short poll may miss messages on some SQS hosts: confirm "empty" with a long poll.
+        WaitTimeSeconds: emptyPolls > 0 ? 1 : 0,
+        VisibilityTimeout: 60,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    const messages = out.Messages ?? [];
+    if (messages.length === 0) {
+      if (++emptyPolls >= 2) {
+        drained = true;
+        break;
+      }
+      continue;
+    }
+    emptyPolls = 0;
+    const sent = await client.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: messages.map((m, i) => ({
+          Id: String(i),
+          MessageBody: m.Body ?? '',
+          MessageAttributes: keepAttributes(m.MessageAttributes),
+        })),
+      }),
+    );
+    const ok = (sent.Successful ?? []).map((s) => messages[Number(s.Id)]!);
+    failed += sent.Failed?.length ?? 0;
+    if (ok.length) {
+      await client.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: dlqUrl,
+          Entries: ok.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+    }
+    moved += ok.length;
+    options.onProgress?.({ moved, failed, more: true });
+  }
+  return { moved, failed, more: !drained };
+}
+
+function keepAttributes(
+  attrs: Record<string, MessageAttributeValue> | undefined,
+): Record<string, MessageAttributeValue> | undefined {
+  if (!attrs) return undefined;
+  const kept = Object.entries(attrs)
+    .filter(([key]) => !DEAD_LETTER_ATTRIBUTE.test(key))
+    .map(([key, v]) => [
+      key,
+      {
+        DataType: v.DataType,
+        ...(v.StringValue !== undefined ? { StringValue: v.StringValue } : {}),
+        ...(v.BinaryValue !== undefined ? { BinaryValue: v.BinaryValue } : {}),
+      },
+    ]);
+  return kept.length ? Object.fromEntries(kept) : undefined;
+}
+
+/**
+ * Delete every message of a queue or of its DLQ (PurgeQueue: at most once a minute per queue).
+ *
+ * @example
+ * ```ts
+ * await purge(client, 'default', 'dlq');
+ * ```
+ */
+export async function purge(client: CeleriacClient, name: string, target: QueueTarget): Promise<void> {
+  const urls = client.queue(name);
+  await client.sqs.send(new PurgeQueueCommand({ QueueUrl: target === 'dlq' ? urls.dlqUrl : urls.url }));
+}
