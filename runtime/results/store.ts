@@ -2,6 +2,7 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -37,6 +38,12 @@ export interface Transition {
   readonly retryInMs?: number;
   /** Part of a workflow: indexed by root. */
   readonly workflow?: boolean;
+  /** The chord this task's result joins (last task of a chord member). */
+  readonly chordId?: string;
+  /** This task starts the body of that chord. */
+  readonly joinOf?: string;
+  /** Nothing has been written for this id yet (first attempt): create with a PutItem. */
+  readonly fresh?: boolean;
   /** States this write must not replace. @default SUCCESS and REVOKED */
   readonly protect?: readonly TaskState[];
 }
@@ -76,48 +83,14 @@ export class ResultStore {
     return record.expiresAt * 1000 <= this.now() ? undefined : record;
   }
 
-  /** Record a state change in one conditional write. */
+  /**
+   * Record a state change in one conditional write. With `fresh` (a first attempt, nothing
+   * written yet for this id) it is a PutItem that only creates; should an item exist after all
+   * (a redriven or duplicate message), it falls back to the merging UpdateItem.
+   */
   async write(t: Transition): Promise<WriteOutcome> {
     const now = this.now();
-    const fields: Record<string, unknown> = {
-      state: t.state,
-      task: t.task,
-      queue: t.queue,
-      attempts: t.attempt,
-      rootId: t.rootId,
-      parentId: t.parentId,
-      tags: [...t.tags],
-      updatedAt: now,
-      enqueuedAt: t.enqueuedAt,
-      startedAt: t.startedAt,
-      finishedAt: t.finishedAt,
-      runtimeMs:
-        t.startedAt !== undefined && t.finishedAt !== undefined ? t.finishedAt - t.startedAt : undefined,
-      requestId: t.requestId,
-      error: t.error,
-      errorType: t.error?.type,
-      [ResultsSchema.ttlAttribute]: Math.ceil((now + t.ttlMs) / 1000),
-      [ResultsSchema.timeKey]: timeKey(now, t.id),
-      [ResultsSchema.indexes.byTask.partitionKey]: `${t.task}#${shardOf(t.id)}`,
-    };
-    const truncated: string[] = [];
-    if (t.args !== undefined) {
-      const text = JSON.stringify(t.args);
-      if (text.length <= ARGS_STORE_MAX_BYTES) fields.args = text;
-      else truncated.push('args');
-    }
-    if (t.result !== undefined) {
-      const text = JSON.stringify(t.result);
-      if (text.length <= RESULT_STORE_MAX_BYTES) fields.result = text;
-      else truncated.push('result');
-    }
-    if (truncated.length > 0) fields.truncated = truncated;
-    if (t.workflow) fields[ResultsSchema.indexes.byRoot.partitionKey] = t.rootId;
-    const remove: string[] = [];
-    if (t.state === TaskState.SUCCESS) remove.push(ResultsSchema.indexes.byState.partitionKey);
-    else fields[ResultsSchema.indexes.byState.partitionKey] = `${t.state}#${shardOf(t.id)}`;
-    if (t.error === undefined) remove.push('error', 'errorType');
-
+    const { fields, remove } = itemFields(t, now);
     const event: TaskEvent = {
       state: t.state,
       at: now,
@@ -125,6 +98,21 @@ export class ResultStore {
       ...(t.error ? { error: { type: t.error.type, message: t.error.message.slice(0, 500) } } : {}),
       ...(t.retryInMs !== undefined ? { retryInMs: t.retryInMs } : {}),
     };
+    if (t.fresh) {
+      try {
+        await this.dynamodb.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: marshall({ id: t.id, ...fields, history: [event] }, { removeUndefinedValues: true }),
+            ConditionExpression: 'attribute_not_exists(#id)',
+            ExpressionAttributeNames: { '#id': 'id' },
+          }),
+        );
+        return { written: true };
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    }
     const names: Record<string, string> = { '#id': 'id', '#state': 'state', '#h': 'history' };
     const values: Record<string, unknown> = { ':ev': [event], ':empty': [] };
     const sets: string[] = ['#h = list_append(if_not_exists(#h, :empty), :ev)'];
@@ -169,6 +157,49 @@ export class ResultStore {
       throw err;
     }
   }
+}
+
+/** The attributes a transition sets, and those it removes (sparse index keys, stale errors). */
+function itemFields(t: Transition, now: number): { fields: Record<string, unknown>; remove: string[] } {
+  const fields: Record<string, unknown> = {
+    state: t.state,
+    task: t.task,
+    queue: t.queue,
+    attempts: t.attempt,
+    rootId: t.rootId,
+    parentId: t.parentId,
+    tags: [...t.tags],
+    updatedAt: now,
+    enqueuedAt: t.enqueuedAt,
+    startedAt: t.startedAt,
+    finishedAt: t.finishedAt,
+    runtimeMs:
+      t.startedAt !== undefined && t.finishedAt !== undefined ? t.finishedAt - t.startedAt : undefined,
+    requestId: t.requestId,
+    error: t.error,
+    errorType: t.error?.type,
+    [ResultsSchema.ttlAttribute]: Math.ceil((now + t.ttlMs) / 1000),
+    [ResultsSchema.timeKey]: timeKey(now, t.id),
+    [ResultsSchema.indexes.byTask.partitionKey]: `${t.task}#${shardOf(t.id)}`,
+  };
+  const truncated: string[] = [];
+  if (t.args !== undefined) {
+    const text = JSON.stringify(t.args);
+    if (text.length <= ARGS_STORE_MAX_BYTES) fields.args = text;
+    else truncated.push('args');
+  }
+  if (t.result !== undefined) {
+    const text = JSON.stringify(t.result);
+    if (text.length <= RESULT_STORE_MAX_BYTES) fields.result = text;
+    else truncated.push('result');
+  }
+  if (truncated.length > 0) fields.truncated = truncated;
+  if (t.workflow) fields[ResultsSchema.indexes.byRoot.partitionKey] = t.rootId;
+  const remove: string[] = [];
+  if (t.state === TaskState.SUCCESS) remove.push(ResultsSchema.indexes.byState.partitionKey);
+  else fields[ResultsSchema.indexes.byState.partitionKey] = `${t.state}#${shardOf(t.id)}`;
+  if (t.error === undefined) remove.push('error', 'errorType');
+  return { fields, remove };
 }
 
 /** Turn a raw item into a {@link TaskRecord}. */

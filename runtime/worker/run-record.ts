@@ -1,3 +1,4 @@
+import { continueOnFailure, continueOnSuccess, hasContinuation } from '../canvas/continue.js';
 import type { CeleriacClient } from '../client.js';
 import { Defaults, ResultMode, TaskState } from '../constants.js';
 import { isNonRetriable, isRetry } from '../control.js';
@@ -112,7 +113,8 @@ export async function runRecord(
     );
     return recorded ? ACK : FAIL;
   }
-  if (attempt > def.retry.maxAttempts) {
+  const maxAttempts = env.maxAttempts ?? def.retry.maxAttempts;
+  if (attempt > maxAttempts) {
     // An earlier attempt ended without recording anything: the worker crashed or ran out of time.
     const error = failure(
       'WorkerLost',
@@ -132,6 +134,7 @@ export async function runRecord(
   } catch (err) {
     const error = serializeError(err);
     log.error('invalid arguments', { error: error.message });
+    if (!(await continueFailure(deps, env, error, log))) return FAIL;
     const recorded = await record_(
       deps,
       transition(env, task, attempt, { state: TaskState.FAILURE, error, finishedAt: now }),
@@ -166,7 +169,7 @@ async function execute(
         id: env.id,
         name: env.task,
         attempt,
-        maxAttempts: def.retry.maxAttempts,
+        maxAttempts: env.maxAttempts ?? def.retry.maxAttempts,
         queue: env.queue,
         rootId: env.root,
         parentId: env.parent,
@@ -182,17 +185,41 @@ async function execute(
   }
   const finishedAt = deps.client.now();
   if (result === undefined) result = null;
+  if (hasContinuation(env)) {
+    try {
+      toJson(result, `task "${def.name}" result`);
+      await continueOnSuccess(deps.client, env, result as Json, deps.context.awsRequestId);
+    } catch (err) {
+      if (!(err instanceof CeleriacError) || err.code === 'SEND_FAILED') {
+        log.error('workflow continuation failed; message returned for retry', { error: String(err) });
+        return FAIL;
+      }
+      // The next step cannot be built from this result (not JSON, bad partial input): a bug, not retried.
+      const error = serializeError(err);
+      log.error('workflow continuation rejected the result', { error: error.message });
+      if (!(await continueFailure(deps, env, error, log))) return FAIL;
+      const recorded = await record_(
+        deps,
+        transition(env, task, attempt, { state: TaskState.FAILURE, error, startedAt, finishedAt }),
+      );
+      return recorded ? { kind: 'dead-letter', error } : FAIL;
+    }
+  }
   if (def.resultMode === ResultMode.ALWAYS) {
     let written: boolean;
     try {
       written = await record_(
         deps,
-        transition(env, task, attempt, {
-          state: TaskState.SUCCESS,
-          startedAt,
-          finishedAt,
-          result: result as Json,
-        }),
+        {
+          ...transition(env, task, attempt, {
+            state: TaskState.SUCCESS,
+            startedAt,
+            finishedAt,
+            result: result as Json,
+          }),
+          // First attempt with nothing written before: create the item with one PutItem.
+          fresh: attempt === 1 && !def.trackStarted,
+        },
         true,
       );
     } catch (err) {
@@ -224,7 +251,7 @@ async function onError(
   const finishedAt = deps.client.now();
   const error = serializeError(err);
   const retriable = isRetry(err) || (!isNonRetriable(err) && def.retry.retryOn(err));
-  if (retriable && attempt < def.retry.maxAttempts) {
+  if (retriable && attempt < (env.maxAttempts ?? def.retry.maxAttempts)) {
     const delayMs = isRetry(err) ? err.afterMs : backoffDelayMs(def.retry, attempt, deps.random);
     log.warn('task failed, will retry', { errorType: error.type, error: error.message, retryInMs: delayMs });
     const recorded = await record_(
@@ -243,6 +270,7 @@ async function onError(
     errorType: error.type,
     error: error.message,
   });
+  if (!(await continueFailure(deps, env, error, log))) return FAIL;
   const recorded = await record_(
     deps,
     transition(env, task, attempt, { state: TaskState.FAILURE, error, startedAt, finishedAt }),
@@ -267,9 +295,23 @@ function base(env: Envelope, attempt: number, extra: Extra): Transition {
     tags: env.tags ?? [],
     ttlMs: Defaults.RESULT_TTL_MS,
     enqueuedAt: env.enqueuedAt,
-    workflow: env.root !== env.id,
+    workflow: env.workflow === true || env.root !== env.id,
+    ...(env.chord && !env.chain?.length ? { chordId: env.chord.id } : {}),
+    ...(env.joinOf ? { joinOf: env.joinOf } : {}),
     ...extra,
   };
+}
+
+/** Run a failed task's workflow consequences; false when they could not be sent (retry later). */
+async function continueFailure(deps: RecordDeps, env: Envelope, error: SerializedError, log: Logger) {
+  if (!hasContinuation(env)) return true;
+  try {
+    await continueOnFailure(deps.client, env, error);
+    return true;
+  } catch (err) {
+    log.error('workflow failure handling failed; message returned for retry', { error: String(err) });
+    return false;
+  }
 }
 
 function transition(env: Envelope, task: Task, attempt: number, extra: Extra): Transition {
