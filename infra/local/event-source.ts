@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -67,6 +68,8 @@ export class EventSourceMapping {
 
   constructor(options: EventSourceOptions) {
     this.#options = options;
+    // Every poller's in-flight receive listens on the same stop signal.
+    setMaxListeners(Math.max(10, options.queue.maxConcurrency * 2), this.#abort.signal);
   }
 
   /** Start the pollers. */
