@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { type CanvasNode, CanvasSchemas, type ChordRef } from './canvas/wire.js';
 import { Defaults, Limits } from './constants.js';
 import { CeleriacError, ErrorCode } from './errors.js';
 import { type Json, toJson, utf8Bytes } from './json.js';
@@ -22,6 +23,15 @@ const EnvelopeSchema = v.object({
   parent: v.optional(ID),
   tags: v.optional(v.array(v.string())),
   trace: v.optional(v.string()),
+  workflow: v.optional(v.boolean()),
+  chain: v.optional(CanvasSchemas.nodes),
+  chord: v.optional(CanvasSchemas.chordRef),
+  joinOf: v.optional(ID),
+  link: v.optional(CanvasSchemas.nodes),
+  linkError: v.optional(CanvasSchemas.nodes),
+  maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
+  idempotencyKey: v.optional(v.pipe(v.string(), v.maxLength(256))),
+  beat: v.optional(v.object({ schedule: v.string(), at: v.string() })),
 });
 
 /**
@@ -51,6 +61,24 @@ export interface Envelope {
   readonly tags?: readonly string[];
   /** Trace context (X-Ray / W3C traceparent) from the producer. */
   readonly trace?: string;
+  /** Part of a canvas workflow (indexed by root even when it is the root). */
+  readonly workflow?: boolean;
+  /** The chain steps after this task (canvas). */
+  readonly chain?: readonly CanvasNode[];
+  /** The chord this task's chain reports to when it ends (canvas). */
+  readonly chord?: ChordRef;
+  /** This task is the (first step of the) body of that chord. */
+  readonly joinOf?: string;
+  /** Run with this task's result when it succeeds. */
+  readonly link?: readonly CanvasNode[];
+  /** Run with the failure when this task fails for good. */
+  readonly linkError?: readonly CanvasNode[];
+  /** Per-signature override of the task's retry.maxAttempts. */
+  readonly maxAttempts?: number;
+  /** The producer's idempotency key, kept for the record. */
+  readonly idempotencyKey?: string;
+  /** Set on cron firings: the schedule and its scheduled time (ISO). */
+  readonly beat?: { readonly schedule: string; readonly at: string };
 }
 
 /**

@@ -30,6 +30,22 @@ export const ErrorCode = {
   WAIT_TIMEOUT: 'WAIT_TIMEOUT',
   TASK_FAILED: 'TASK_FAILED',
   TASK_REVOKED: 'TASK_REVOKED',
+  /** A canvas could not be built or continued (bad input for a partial signature, empty chain…). */
+  INVALID_CANVAS: 'INVALID_CANVAS',
+  /** A chord member failed for good: the chord body does not run. */
+  CHORD_FAILED: 'CHORD_FAILED',
+  /** A step of a chain failed for good: the steps after it do not run. */
+  CHAIN_ABORTED: 'CHAIN_ABORTED',
+  /** A long delay or cron needs `config.scheduler` (EventBridge Scheduler), and none is configured. */
+  SCHEDULER_NOT_CONFIGURED: 'SCHEDULER_NOT_CONFIGURED',
+  /** EventBridge Scheduler refused or failed a request. */
+  SCHEDULE_FAILED: 'SCHEDULE_FAILED',
+  /** A cron or rate expression that Scheduler cannot express, or a bad schedule entry. */
+  INVALID_SCHEDULE: 'INVALID_SCHEDULE',
+  UNKNOWN_SCHEDULE: 'UNKNOWN_SCHEDULE',
+  DUPLICATE_SCHEDULE: 'DUPLICATE_SCHEDULE',
+  /** A rate limit string such as "100/m" that does not parse. */
+  INVALID_RATE_LIMIT: 'INVALID_RATE_LIMIT',
 } as const;
 
 /** One of {@link ErrorCode}'s values. */

@@ -10,6 +10,38 @@
  * ```
  * @packageDocumentation
  */
+
+export type { ChordState } from './canvas/chord-store.js';
+export {
+  chain,
+  chord,
+  chunks,
+  group,
+  MAP_TASK,
+  map,
+  STARMAP_TASK,
+  starmap,
+} from './canvas/primitives.js';
+export {
+  type AnySignature,
+  type ApplyOptions,
+  ChainSignature,
+  ChordSignature,
+  GroupSignature,
+  type InputOf,
+  type OutputOf,
+  Signature,
+  type SignatureOptions,
+  TaskSignature,
+} from './canvas/signature.js';
+export type { CanvasNode, ChordRef, ErrbackInput } from './canvas/wire.js';
+export {
+  getWorkflow,
+  type WorkflowEdge,
+  type WorkflowGraph,
+  type WorkflowNode,
+} from './canvas/workflow.js';
+export { type ResultRef, WorkflowHandle } from './canvas/workflow-handle.js';
 export { CeleriacClient, type CeleriacClientOptions, getDefaultClient, setDefaultClient } from './client.js';
 export { type CeleriacConfig, CONFIG_ENV, CONFIG_FILE_ENV, loadConfig, parseConfig } from './config.js';
 export { Defaults, Limits, ResultMode, TaskState } from './constants.js';

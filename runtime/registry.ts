@@ -1,3 +1,4 @@
+import { builtinTasks } from './canvas/builtins.js';
 import { Defaults } from './constants.js';
 import { CeleriacError, ErrorCode, invalid } from './errors.js';
 import { buildPlan, type PlanOptions, type ResourcePlan } from './plan.js';
@@ -30,7 +31,7 @@ export interface Registry {
   readonly app: string;
   readonly queues: ReadonlyMap<string, QueueDefinition>;
   readonly tasks: ReadonlyMap<string, Task>;
-  /** A task by name, or `undefined`. */
+  /** A task by name (including the canvas built-ins `celeriac.map`, …), or `undefined`. */
   get(name: string): Task | undefined;
   /** The serialisable resource plan that infra and the local stack both build from. */
   plan(options?: PlanOptions): ResourcePlan;
@@ -113,11 +114,12 @@ export function createRegistry(options: RegistryOptions): Registry {
       );
     }
   }
+  const builtins = builtinTasks((name) => tasks.get(name));
   return {
     app,
     queues,
     tasks,
-    get: (name) => tasks.get(name),
+    get: (name) => tasks.get(name) ?? builtins.get(name),
     plan: (planOptions) => buildPlan(app, queues, tasks, planOptions),
   };
 }

@@ -1,10 +1,12 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { type SignatureOptions, TaskSignature } from './canvas/signature.js';
 import { Defaults, ResultMode } from './constants.js';
 import { type Duration, toMillis } from './duration.js';
 import { enqueue } from './enqueue.js';
 import type { EnqueueOptions } from './enqueue-options.js';
 import { ErrorCode, invalid } from './errors.js';
 import type { TaskHandle } from './handle.js';
+import type { Json } from './json.js';
 import type { Logger } from './logger.js';
 import { normalizeRetry, type RetryOptions, type RetryPolicy } from './retry.js';
 
@@ -85,6 +87,32 @@ export interface Task<A = unknown, R = unknown> {
   readonly run: TaskHandler<unknown, R>;
   /** Enqueue one run of this task. */
   enqueue(args: A, options?: EnqueueOptions): Promise<TaskHandle<R>>;
+  /**
+   * A partial signature (canvas): the previous step's result becomes the arguments. With
+   * `args` and `resultKey`, the arguments are `{ ...args, [resultKey]: previous }`; with `args`
+   * alone, `{ ...previous, ...args }` (the previous result must be an object).
+   *
+   * @example
+   * ```ts
+   * chain(add.si({ x: 2, y: 2 }), mul.s({ y: 4 }, { resultKey: 'x' }), double.s());
+   * ```
+   */
+  s(): TaskSignature<A, R>;
+  s(args: undefined, options: SignatureOptions): TaskSignature<A, R>;
+  s<K extends keyof A & string>(
+    args: Omit<A, K>,
+    options: SignatureOptions & { readonly resultKey: K },
+  ): TaskSignature<A[K], R>;
+  s(args: Partial<A>, options?: SignatureOptions): TaskSignature<Partial<A>, R>;
+  /**
+   * An immutable signature (canvas): runs with exactly `args`, ignoring any previous result.
+   *
+   * @example
+   * ```ts
+   * chain(reset.si({ id }), notify.si({ to: 'ops' }));
+   * ```
+   */
+  si(args: A, options?: SignatureOptions): TaskSignature<unknown, R>;
   /** Phantom member carrying the argument type; never set. */
   readonly __args?: A;
 }
@@ -132,12 +160,28 @@ export function task(
       'a function (args, ctx) => result',
     );
   }
+  const target = { name, queue: definition.queue };
   const created: Task<unknown, unknown> = {
     name,
     definition,
     run: handler,
     enqueue: (args, enqueueOptions) => enqueue(created, args, enqueueOptions),
-  };
+    s: (args?: unknown, options?: SignatureOptions & { readonly resultKey?: string }) => {
+      const { resultKey, ...rest } = options ?? {};
+      return new TaskSignature(target, {
+        mode: 'partial',
+        ...(args !== undefined ? { args: args as Json } : {}),
+        ...(resultKey !== undefined ? { resultKey } : {}),
+        options: rest,
+      });
+    },
+    si: (args, options) =>
+      new TaskSignature(target, {
+        mode: 'immutable',
+        args: (args === undefined ? null : args) as Json,
+        ...(options ? { options } : {}),
+      }),
+  } as Task<unknown, unknown>;
   return created;
 }
 

@@ -176,6 +176,8 @@ function itemFields(t: Transition, now: number): { fields: Record<string, unknow
     runtimeMs:
       t.startedAt !== undefined && t.finishedAt !== undefined ? t.finishedAt - t.startedAt : undefined,
     requestId: t.requestId,
+    chordId: t.chordId,
+    joinOf: t.joinOf,
     error: t.error,
     errorType: t.error?.type,
     [ResultsSchema.ttlAttribute]: Math.ceil((now + t.ttlMs) / 1000),

@@ -1,0 +1,161 @@
+import type { CeleriacClient } from '../client.js';
+import { Defaults, TaskState } from '../constants.js';
+import type { Envelope } from '../envelope.js';
+import { ErrorCode } from '../errors.js';
+import type { Json } from '../json.js';
+import type { SerializedError } from '../results/record.js';
+import { sendEnvelopes } from '../send.js';
+import { failChord, recordMember, releaseFiring } from './chord-store.js';
+import { toEnvelopes } from './envelopes.js';
+import { type Continuation, expand, type Outgoing } from './expand.js';
+import type { CanvasNode, ChordRef, ErrbackInput, TaskNode } from './wire.js';
+
+/** True when an envelope has anything to continue with after its task. */
+export function hasContinuation(env: Envelope): boolean {
+  return Boolean(env.chain?.length || env.chord || env.link?.length || env.linkError?.length);
+}
+
+/**
+ * After a task succeeded: send its link callbacks and the next chain step (the rest of the chain
+ * travels in the envelope: no DynamoDB write), or, at the end of a chord member's chain, record
+ * the member in the chord item and, for the one member that completes it, send the body with the
+ * results in member order. Runs before the task's own SUCCESS write, so a failure here retries
+ * the message; every id is frozen, so a repeat re-sends the same ids.
+ *
+ * @example
+ * ```ts
+ * await continueOnSuccess(client, env, result, requestId);
+ * ```
+ */
+export async function continueOnSuccess(
+  client: CeleriacClient,
+  env: Envelope,
+  result: Json,
+  token: string,
+): Promise<void> {
+  const out: Outgoing[] = [];
+  for (const node of env.link ?? []) expand(node, { value: result }, { steps: [] }, out);
+  if (env.chain?.length) {
+    const cont: Continuation = env.chord ? { steps: [], join: env.chord } : { steps: [] };
+    expand({ kind: 'chain', steps: env.chain }, { value: result }, cont, out);
+  }
+  const now = client.now();
+  await sendEnvelopes(client, toEnvelopes(out, { root: env.root, parent: env.id, now }));
+  if (env.chain?.length || !env.chord) return;
+  const ref = env.chord;
+  const joined = await recordMember(client, ref, env.id, result, env.root, `${env.id}:${token}`);
+  if (!joined.fire) return;
+  const body: Outgoing[] = [];
+  expand({ kind: 'chain', steps: ref.body }, { value: joined.results }, joinOf(ref), body);
+  try {
+    await sendEnvelopes(
+      client,
+      toEnvelopes(body, { root: env.root, parent: env.id, now: client.now(), joinOf: ref.id }),
+    );
+  } catch (err) {
+    await releaseFiring(client, ref.id, `${env.id}:${token}`).catch(() => undefined);
+    throw err;
+  }
+}
+
+function joinOf(ref: ChordRef): Continuation {
+  return ref.join ? { steps: [], join: ref.join } : { steps: [] };
+}
+
+/**
+ * After a task failed for good: run its link-error callbacks, mark the chain steps that will now
+ * never run as FAILURE (`CHAIN_ABORTED`, so a handle waiting on the chain's result fails at once),
+ * and fail the chord its chain reports to — once: the body is marked FAILURE (`CHORD_FAILED`,
+ * naming the member and why), the chord's link-errors run, and the failure cascades to an
+ * enclosing chord.
+ *
+ * @example
+ * ```ts
+ * await continueOnFailure(client, env, serializeError(err));
+ * ```
+ */
+export async function continueOnFailure(
+  client: CeleriacClient,
+  env: Envelope,
+  error: SerializedError,
+): Promise<void> {
+  const input: ErrbackInput = {
+    id: env.id,
+    task: env.task,
+    error: { type: error.type, message: error.message, ...(error.code ? { code: error.code } : {}) },
+  };
+  const out: Outgoing[] = [];
+  for (const node of env.linkError ?? [])
+    expand(node, { value: input as unknown as Json }, { steps: [] }, out);
+  await sendEnvelopes(client, toEnvelopes(out, { root: env.root, parent: env.id, now: client.now() }));
+  if (env.chain?.length) {
+    await markFailed(client, finalTasks({ kind: 'chain', steps: env.chain }), env, {
+      type: 'ChainAborted',
+      code: ErrorCode.CHAIN_ABORTED,
+      message: `step ${env.id} (${env.task}) failed: ${error.type}: ${error.message}`,
+    });
+  }
+  let ref = env.chord;
+  let why = { member: env.id, task: env.task, type: error.type, message: error.message };
+  while (ref) {
+    const first = await failChord(client, ref.id, why, env.root, ref.size);
+    if (!first) return;
+    const chordError: SerializedError = {
+      type: 'ChordError',
+      code: ErrorCode.CHORD_FAILED,
+      message: `chord ${ref.id} failed: member ${why.member} (${why.task}) failed: ${why.type}: ${why.message}`,
+    };
+    await markFailed(client, finalTasks({ kind: 'chain', steps: ref.body }), env, chordError);
+    const errbacks: Outgoing[] = [];
+    const chordInput: ErrbackInput = { ...input, chordId: ref.id };
+    for (const node of ref.linkError ?? []) {
+      expand(node, { value: chordInput as unknown as Json }, { steps: [] }, errbacks);
+    }
+    await sendEnvelopes(client, toEnvelopes(errbacks, { root: env.root, parent: env.id, now: client.now() }));
+    why = { member: ref.id, task: 'chord', type: 'ChordError', message: chordError.message };
+    ref = ref.join;
+  }
+}
+
+/** The task nodes whose results make up a node's result (see `finalIds`). */
+export function finalTasks(node: CanvasNode): TaskNode[] {
+  switch (node.kind) {
+    case 'task':
+      return [node];
+    case 'chain': {
+      const last = node.steps[node.steps.length - 1];
+      return last ? finalTasks(last) : [];
+    }
+    case 'group':
+      return node.members.flatMap(finalTasks);
+    case 'chord':
+      return finalTasks(node.body);
+  }
+}
+
+async function markFailed(
+  client: CeleriacClient,
+  tasks: readonly TaskNode[],
+  env: Envelope,
+  error: SerializedError,
+): Promise<void> {
+  const now = client.now();
+  await Promise.all(
+    tasks.map((t) =>
+      client.results.write({
+        id: t.id,
+        state: TaskState.FAILURE,
+        task: t.task,
+        queue: t.queue,
+        attempt: 0,
+        rootId: env.root,
+        parentId: env.id,
+        tags: [],
+        ttlMs: Defaults.RESULT_TTL_MS,
+        finishedAt: now,
+        error,
+        workflow: true,
+      }),
+    ),
+  );
+}

@@ -1,0 +1,158 @@
+import { ErrorCode, invalid } from '../errors.js';
+import type { Json } from '../json.js';
+import type { Task } from '../task.js';
+import { COLLECT_TASK } from './expand.js';
+import {
+  type AnySignature,
+  ChainSignature,
+  ChordSignature,
+  GroupSignature,
+  type InputOf,
+  type OutputOf,
+  type Signature,
+  type SignatureOptions,
+  TaskSignature,
+} from './signature.js';
+
+/** Built-in task that runs a task over a list of arguments, in one message (Celery `xmap`). */
+export const MAP_TASK = 'celeriac.map';
+/** Built-in task for `starmap` (tuple arguments; Celery `xstarmap`). */
+export const STARMAP_TASK = 'celeriac.starmap';
+export { COLLECT_TASK };
+
+type Last<T extends readonly unknown[]> = T extends readonly [...unknown[], infer L] ? L : never;
+
+/**
+ * Run signatures one after another; each partial step receives the previous step's result.
+ * A group followed by a step joins first (it becomes a chord). The chain's result is its last
+ * step's.
+ *
+ * @example
+ * ```ts
+ * const h = await chain(add.si({ x: 4, y: 4 }), mul.s({ y: 8 }, { resultKey: 'x' })).apply();
+ * await h.result(); // 64
+ * ```
+ */
+export function chain<const S extends readonly [AnySignature, ...AnySignature[]]>(
+  ...steps: S
+): ChainSignature<InputOf<S[0]>, OutputOf<Last<S>>> {
+  return new ChainSignature(steps);
+}
+
+/**
+ * Run signatures in parallel with the same input; the result lists their results in member order.
+ *
+ * @example
+ * ```ts
+ * const h = await group(add.si({ x: 2, y: 2 }), add.si({ x: 4, y: 4 })).apply();
+ * await h.result(); // [4, 8]
+ * ```
+ */
+export function group<const S extends readonly AnySignature[]>(
+  ...members: S
+): GroupSignature<InputOf<S[number]>, { -readonly [K in keyof S]: OutputOf<S[K]> }> {
+  return new GroupSignature(members) as GroupSignature<
+    InputOf<S[number]>,
+    { -readonly [K in keyof S]: OutputOf<S[K]> }
+  >;
+}
+
+/**
+ * Run the header in parallel, then the body once with the header's results in member order.
+ * The join is one DynamoDB item per chord; a duplicate member delivery never counts twice and
+ * the body is sent exactly once. A member failing for good fails the chord; the body never runs.
+ *
+ * @example
+ * ```ts
+ * const h = await chord([add.si({ x: 1, y: 1 }), add.si({ x: 2, y: 2 })], xsum.s()).apply();
+ * await h.result(); // 6
+ * ```
+ */
+export function chord<const H extends readonly AnySignature[], R>(
+  header: H | GroupSignature<unknown, unknown[]>,
+  body: Signature<{ -readonly [K in keyof H]: OutputOf<H[K]> }, R>,
+): ChordSignature<InputOf<H[number]>, R> {
+  const members = header instanceof GroupSignature ? header.members : (header as readonly AnySignature[]);
+  return new ChordSignature(members, body);
+}
+
+/**
+ * Run `task` for each item (each item is the task's arguments) inside ONE task message; the
+ * result is the list of results. Without `items`, the previous step's result is the list.
+ *
+ * @example
+ * ```ts
+ * await map(double, [{ n: 1 }, { n: 2 }]).apply(); // result [2, 4]
+ * chain(listUsers.si({}), map(sendWelcome)); // items from the previous step
+ * ```
+ */
+export function map<A, R>(
+  task: Task<A, R>,
+  items?: readonly A[],
+  options?: SignatureOptions,
+): TaskSignature<A[], R[]> {
+  return iterate(MAP_TASK, task, items, options);
+}
+
+/**
+ * `map` for tasks whose argument is a tuple (Celery's `*args`): each item is one tuple. Celeriac
+ * handlers take one argument, so this is `map` with a tuple type, kept for Celery familiarity.
+ *
+ * @example
+ * ```ts
+ * const pow = task('pow', {}, ([b, e]: [number, number]) => b ** e);
+ * await starmap(pow, [[2, 3], [3, 2]]).apply(); // result [8, 9]
+ * ```
+ */
+export function starmap<A extends readonly unknown[], R>(
+  task: Task<A, R>,
+  items?: readonly A[],
+  options?: SignatureOptions,
+): TaskSignature<A[], R[]> {
+  return iterate(STARMAP_TASK, task, items, options);
+}
+
+/**
+ * Split `items` into chunks of `size` and run each chunk as one task message (a group of
+ * `map`s): fewer messages for many small tasks. The result is a list of lists, in order.
+ *
+ * @example
+ * ```ts
+ * const h = await chunks(add, pairs, 10).apply(); // 100 pairs → 10 messages
+ * (await h.result()).flat();
+ * ```
+ */
+export function chunks<A, R>(
+  task: Task<A, R>,
+  items: readonly A[],
+  size: number,
+  options?: SignatureOptions,
+): GroupSignature<unknown, R[][]> {
+  if (!Number.isInteger(size) || size < 1) {
+    throw invalid(ErrorCode.INVALID_CANVAS, `chunks of task "${task.name}" size`, size, 'an integer ≥ 1');
+  }
+  const parts: TaskSignature<A[], R[]>[] = [];
+  for (let i = 0; i < items.length; i += size) parts.push(map(task, items.slice(i, i + size), options));
+  return new GroupSignature(parts) as GroupSignature<unknown, R[][]>;
+}
+
+function iterate<A, R>(
+  builtin: string,
+  task: Task<A, R>,
+  items: readonly A[] | undefined,
+  options: SignatureOptions | undefined,
+): TaskSignature<A[], R[]> {
+  const target = { name: builtin, queue: task.definition.queue };
+  return items === undefined
+    ? new TaskSignature(target, {
+        args: { task: task.name },
+        mode: 'partial',
+        resultKey: 'items',
+        ...(options ? { options } : {}),
+      })
+    : new TaskSignature(target, {
+        args: { task: task.name, items: items as unknown as Json },
+        mode: 'immutable',
+        ...(options ? { options } : {}),
+      });
+}

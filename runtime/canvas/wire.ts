@@ -1,0 +1,122 @@
+import * as v from 'valibot';
+import type { Json } from '../json.js';
+
+/**
+ * The JSON form of a canvas as it travels inside envelopes. Every task node carries the id it
+ * will run under, frozen when the workflow is applied, so handles know their ids up front and a
+ * repeated continuation re-sends the same ids (duplicates are then deduplicated by the worker).
+ */
+export type CanvasNode = TaskNode | ChainNode | GroupNode | ChordNode;
+
+/** How a task signature builds its arguments from the previous step's result. */
+export type ArgsMode = 'partial' | 'immutable';
+
+/** One task to run. */
+export interface TaskNode {
+  readonly kind: 'task';
+  readonly id: string;
+  readonly task: string;
+  readonly queue: string;
+  /** Fixed arguments (`si`) or the partial part (`s`). */
+  readonly args?: Json;
+  readonly mode: ArgsMode;
+  /** `s(args, { resultKey })`: the previous result goes in this property of the arguments. */
+  readonly resultKey?: string;
+  readonly delayMs?: number;
+  readonly maxAttempts?: number;
+  readonly link?: readonly CanvasNode[];
+  readonly linkError?: readonly CanvasNode[];
+}
+
+/** Steps run one after the other, each getting the previous result. */
+export interface ChainNode {
+  readonly kind: 'chain';
+  readonly steps: readonly CanvasNode[];
+}
+
+/** Members run in parallel; results in member order. */
+export interface GroupNode {
+  readonly kind: 'group';
+  readonly id: string;
+  readonly members: readonly CanvasNode[];
+}
+
+/** A group whose results, in member order, feed one body once every member has succeeded. */
+export interface ChordNode {
+  readonly kind: 'chord';
+  readonly id: string;
+  readonly header: readonly CanvasNode[];
+  readonly body: CanvasNode;
+  /** Run (with the failure) when a member fails for good. */
+  readonly linkError?: readonly CanvasNode[];
+}
+
+/**
+ * Chord membership carried by a member's envelope (and along the member's own chain): when the
+ * member's last task succeeds it records its result under `index` in the chord item `id`.
+ */
+export interface ChordRef {
+  readonly id: string;
+  readonly index: number;
+  readonly size: number;
+  /** The body, then whatever followed the chord in its chain. */
+  readonly body: readonly CanvasNode[];
+  readonly linkError?: readonly CanvasNode[];
+  /** The chord (if any) the body itself reports to. */
+  readonly join?: ChordRef;
+}
+
+/** What an errback (`onError` / link-error) receives as its input. */
+export interface ErrbackInput {
+  /** The task that failed. */
+  readonly id: string;
+  readonly task: string;
+  readonly error: { readonly type: string; readonly message: string; readonly code?: string };
+  /** Set when the failure failed a chord. */
+  readonly chordId?: string;
+}
+
+const ID = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/));
+
+const TaskNodeSchema: v.GenericSchema<TaskNode> = v.object({
+  kind: v.literal('task'),
+  id: ID,
+  task: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  queue: v.pipe(v.string(), v.minLength(1)),
+  args: v.optional(v.custom<Json>(() => true)),
+  mode: v.picklist(['partial', 'immutable']),
+  resultKey: v.optional(v.string()),
+  delayMs: v.optional(v.pipe(v.number(), v.minValue(0))),
+  maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
+  link: v.optional(v.array(v.lazy(() => NodeSchema))),
+  linkError: v.optional(v.array(v.lazy(() => NodeSchema))),
+});
+
+const NodeSchema: v.GenericSchema<CanvasNode> = v.union([
+  TaskNodeSchema,
+  v.object({ kind: v.literal('chain'), steps: v.array(v.lazy(() => NodeSchema)) }),
+  v.object({ kind: v.literal('group'), id: ID, members: v.array(v.lazy(() => NodeSchema)) }),
+  v.object({
+    kind: v.literal('chord'),
+    id: ID,
+    header: v.array(v.lazy(() => NodeSchema)),
+    body: v.lazy(() => NodeSchema),
+    linkError: v.optional(v.array(v.lazy(() => NodeSchema))),
+  }),
+]) as unknown as v.GenericSchema<CanvasNode>;
+
+const ChordRefSchema: v.GenericSchema<ChordRef> = v.object({
+  id: ID,
+  index: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  size: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  body: v.array(NodeSchema),
+  linkError: v.optional(v.array(NodeSchema)),
+  join: v.optional(v.lazy(() => ChordRefSchema)),
+});
+
+/** Valibot schemas of the wire forms, used by the envelope decoder. */
+export const CanvasSchemas = {
+  node: NodeSchema,
+  nodes: v.array(NodeSchema),
+  chordRef: ChordRefSchema,
+} as const;

@@ -1,0 +1,125 @@
+import { BatchGetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { type CeleriacClient, getDefaultClient } from '../client.js';
+import type { TaskState } from '../constants.js';
+import { Limits } from '../constants.js';
+import type { SerializedError } from '../results/record.js';
+import { ResultsSchema } from '../results/schema.js';
+import { fromItem } from '../results/store.js';
+import { type ChordState, readChord } from './chord-store.js';
+
+/** One task of a workflow graph. */
+export interface WorkflowNode {
+  readonly id: string;
+  readonly task: string;
+  readonly state: TaskState;
+  readonly queue: string;
+  readonly attempts: number;
+  readonly parentId?: string;
+  /** The chord whose join this task's result feeds. */
+  readonly chordId?: string;
+  /** The chord whose body this task starts. */
+  readonly joinOf?: string;
+  readonly startedAt?: number;
+  readonly finishedAt?: number;
+  readonly error?: SerializedError;
+}
+
+/** An edge: `next` (chain step, link, errback) or `join` (chord member → body). */
+export interface WorkflowEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly kind: 'next' | 'join';
+}
+
+/** A workflow as nodes, edges and states (for the API and the dashboard's DAG). */
+export interface WorkflowGraph {
+  readonly rootId: string;
+  readonly nodes: readonly WorkflowNode[];
+  readonly edges: readonly WorkflowEdge[];
+  readonly chords: readonly ChordState[];
+}
+
+/**
+ * Read a workflow by its root id: every recorded member (through the `byRoot` index, then a
+ * consistent batch read of the items), the edges between them and the state of each chord join.
+ * Tasks not yet sent (later chain steps) have no record yet and do not appear.
+ *
+ * @example
+ * ```ts
+ * const graph = await getWorkflow(handle.rootId, { client });
+ * graph.nodes.map((n) => `${n.task}: ${n.state}`);
+ * ```
+ */
+export async function getWorkflow(
+  rootId: string,
+  options: { readonly client?: CeleriacClient } = {},
+): Promise<WorkflowGraph> {
+  const client = options.client ?? getDefaultClient();
+  const { table } = client.config;
+  const index = ResultsSchema.indexes.byRoot;
+  const ids: string[] = [];
+  let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  do {
+    const out = await client.dynamodb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: index.name,
+        KeyConditionExpression: '#root = :root',
+        ExpressionAttributeNames: { '#root': index.partitionKey },
+        ExpressionAttributeValues: { ':root': { S: rootId } },
+        ProjectionExpression: 'id',
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of out.Items ?? []) if (item.id?.S) ids.push(item.id.S);
+    start = out.LastEvaluatedKey;
+  } while (start);
+  const now = client.now();
+  const nodes: WorkflowNode[] = [];
+  for (let i = 0; i < ids.length; i += Limits.DYNAMODB_MAX_BATCH_GET) {
+    let keys = ids.slice(i, i + Limits.DYNAMODB_MAX_BATCH_GET).map((id) => ({ id: { S: id } }));
+    while (keys.length) {
+      const out = await client.dynamodb.send(
+        new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const raw of out.Responses?.[table] ?? []) {
+        const item = unmarshall(raw);
+        const rec = fromItem(item);
+        if (rec.expiresAt * 1000 <= now) continue;
+        nodes.push({
+          id: rec.id,
+          task: rec.task,
+          state: rec.state,
+          queue: rec.queue,
+          attempts: rec.attempts,
+          ...(rec.parentId ? { parentId: rec.parentId } : {}),
+          ...(typeof item.chordId === 'string' ? { chordId: item.chordId } : {}),
+          ...(typeof item.joinOf === 'string' ? { joinOf: item.joinOf } : {}),
+          ...(rec.startedAt !== undefined ? { startedAt: rec.startedAt } : {}),
+          ...(rec.finishedAt !== undefined ? { finishedAt: rec.finishedAt } : {}),
+          ...(rec.error ? { error: rec.error } : {}),
+        });
+      }
+      keys = (out.UnprocessedKeys?.[table]?.Keys as typeof keys | undefined) ?? [];
+    }
+  }
+  nodes.sort((a, b) => (a.startedAt ?? a.finishedAt ?? 0) - (b.startedAt ?? b.finishedAt ?? 0));
+  const edges: WorkflowEdge[] = [];
+  const chordIds = new Set<string>();
+  for (const node of nodes) {
+    if (node.chordId) chordIds.add(node.chordId);
+    if (node.joinOf) {
+      chordIds.add(node.joinOf);
+      for (const member of nodes) {
+        if (member.chordId === node.joinOf) edges.push({ from: member.id, to: node.id, kind: 'join' });
+      }
+    } else if (node.parentId && node.parentId !== node.id) {
+      edges.push({ from: node.parentId, to: node.id, kind: 'next' });
+    }
+  }
+  const chords = (await Promise.all([...chordIds].map((id) => readChord(client, id)))).filter(
+    (c): c is ChordState => c !== undefined,
+  );
+  return { rootId, nodes, edges, chords };
+}
