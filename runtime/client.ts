@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type CeleriacConfig, loadConfig } from './config.js';
 import { CeleriacError, ErrorCode } from './errors.js';
@@ -12,6 +13,8 @@ export interface CeleriacClientOptions {
   readonly sqs?: SQSClient;
   /** A DynamoDB client to use. @default created on first use from the config */
   readonly dynamodb?: DynamoDBClient;
+  /** An EventBridge Scheduler client (long delays, revoke of delayed tasks, beat run-now). @default created on first use */
+  readonly scheduler?: SchedulerClient;
   /** Clock in epoch milliseconds, for tests. @default Date.now */
   readonly now?: () => number;
 }
@@ -34,12 +37,14 @@ export class CeleriacClient {
   #config: CeleriacConfig | undefined;
   #sqs: SQSClient | undefined;
   #dynamodb: DynamoDBClient | undefined;
+  #scheduler: SchedulerClient | undefined;
   #results: ResultStore | undefined;
 
   constructor(options: CeleriacClientOptions = {}) {
     this.#config = options.config;
     this.#sqs = options.sqs;
     this.#dynamodb = options.dynamodb;
+    this.#scheduler = options.scheduler;
     this.now = options.now ?? Date.now;
   }
 
@@ -51,6 +56,11 @@ export class CeleriacClient {
   get sqs(): SQSClient {
     this.#sqs ??= new SQSClient(this.#sdkOptions(this.config.endpoints?.sqs));
     return this.#sqs;
+  }
+
+  get scheduler(): SchedulerClient {
+    this.#scheduler ??= new SchedulerClient(this.#sdkOptions(this.config.endpoints?.scheduler));
+    return this.#scheduler;
   }
 
   get dynamodb(): DynamoDBClient {

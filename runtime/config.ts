@@ -7,6 +7,8 @@ const QueueEndpointSchema = v.object({
   url: v.pipe(v.string(), v.url()),
   /** URL of its dead-letter queue. */
   dlqUrl: v.pipe(v.string(), v.url()),
+  /** The queue's ARN (Scheduler targets it). @default derived from the URL and region */
+  arn: v.optional(v.pipe(v.string(), v.startsWith('arn:'))),
 });
 
 const ConfigSchema = v.object({

@@ -10,7 +10,10 @@ import type { Duration } from './duration.js';
  * ```
  */
 export interface EnqueueOptions {
-  /** Run no sooner than this from now (≤ 15 min through SQS DelaySeconds). Exclusive with `eta`. */
+  /**
+   * Run no sooner than this from now: ≤ 15 min through SQS DelaySeconds, up to a year through a
+   * one-time EventBridge Scheduler schedule (needs `config.scheduler`). Exclusive with `eta`.
+   */
   readonly delay?: Duration;
   /** Run no sooner than this moment (Date, ISO string or epoch ms). Exclusive with `delay`. */
   readonly eta?: Date | string | number;

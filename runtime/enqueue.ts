@@ -13,6 +13,12 @@ import { CeleriacError, ErrorCode, invalid } from './errors.js';
 import { TaskHandle } from './handle.js';
 import type { Json } from './json.js';
 import { utf8Bytes } from './json.js';
+import {
+  MAX_DELAY_MS,
+  oneTimeScheduleRequest,
+  requireScheduler,
+  scheduleEnvelope,
+} from './schedules/one-time.js';
 import type { Task } from './task.js';
 import { validateArgs } from './validate.js';
 
@@ -25,6 +31,8 @@ export interface PreparedMessage {
   readonly queueUrl: string;
   readonly body: string;
   readonly delaySeconds: number;
+  /** Set for a delay over 15 minutes: sent through a one-time EventBridge Scheduler schedule. */
+  readonly envelope?: Envelope;
 }
 
 /**
@@ -54,14 +62,11 @@ export async function prepareMessage(
   const eta = resolveEta(options, now, what);
   const expires = resolveExpires(options, now, what);
   const delaySeconds = eta === undefined ? 0 : Math.max(0, Math.ceil((eta - now) / 1000));
-  if (delaySeconds > Limits.SQS_MAX_DELAY_SECONDS) {
-    throw invalid(
-      ErrorCode.DELAY_TOO_LONG,
-      `${what} delay`,
-      `${delaySeconds}s`,
-      `at most ${Limits.SQS_MAX_DELAY_SECONDS} s (15 min) until long delays through EventBridge Scheduler are enabled`,
-    );
+  const long = delaySeconds > Limits.SQS_MAX_DELAY_SECONDS;
+  if (long && eta! - now > MAX_DELAY_MS) {
+    throw invalid(ErrorCode.DELAY_TOO_LONG, `${what} delay`, `${delaySeconds}s`, 'at most 1 year (365 days)');
   }
+  if (long) requireScheduler(client.config, `${what} delay of ${delaySeconds}s`);
   const queue = options.queue ?? def.queue;
   const tags = [...new Set([...def.tags, ...(options.tags ?? [])])];
   const envelope: Envelope = {
@@ -79,7 +84,12 @@ export async function prepareMessage(
     ...(process.env._X_AMZN_TRACE_ID ? { trace: process.env._X_AMZN_TRACE_ID } : {}),
   };
   const body = encodeEnvelope(envelope);
-  return { id, taskName: def.name, queueUrl: client.queue(queue).url, body, delaySeconds };
+  const queueUrl = client.queue(queue).url;
+  if (long) {
+    oneTimeScheduleRequest(client.config, envelope, body); // size and config checks, before sending
+    return { id, taskName: def.name, queueUrl, body, delaySeconds, envelope };
+  }
+  return { id, taskName: def.name, queueUrl, body, delaySeconds };
 }
 
 function resolveEta(options: EnqueueOptions, now: number, what: string): number | undefined {
@@ -124,6 +134,10 @@ export async function enqueue<A, R>(
 ): Promise<TaskHandle<R>> {
   const client = options.client ?? getDefaultClient();
   const msg = await prepareMessage(task as Task, args, options, client);
+  if (msg.envelope) {
+    await scheduleEnvelope(client, msg.envelope, msg.body);
+    return new TaskHandle<R>(msg.id, msg.taskName, client);
+  }
   try {
     await client.sqs.send(
       new SendMessageCommand({
@@ -204,7 +218,20 @@ export async function enqueueMany(
           results[index] = { ok: false, error: asCeleriacError(err) };
         }
       }
-      for (const batch of packBatches(prepared)) await sendBatch(client, batch, results);
+      for (const item of prepared.filter((p) => p.msg.envelope)) {
+        try {
+          await scheduleEnvelope(client, item.msg.envelope!, item.msg.body);
+          results[item.index] = {
+            ok: true,
+            id: item.msg.id,
+            handle: new TaskHandle(item.msg.id, item.msg.taskName, client),
+          };
+        } catch (err) {
+          results[item.index] = { ok: false, error: asCeleriacError(err) };
+        }
+      }
+      const now = prepared.filter((p) => !p.msg.envelope);
+      for (const batch of packBatches(now)) await sendBatch(client, batch, results);
     }
   };
   const lanes = Math.min(Math.max(1, options.concurrency ?? 4), Math.ceil(entries.length / slice));

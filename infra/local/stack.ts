@@ -11,6 +11,7 @@ import {
 } from '../../runtime/index.js';
 import { EventSourceMapping, type InvocationInfo } from './event-source.js';
 import { provisionPlan } from './provision.js';
+import { type LocalScheduler, startLocalScheduler } from './scheduler/server.js';
 import { type LocalServer, startDynamo, startSqs } from './servers.js';
 
 /** Options of {@link startLocalStack}. */
@@ -20,6 +21,8 @@ export interface LocalStackOptions {
   /** Use these servers instead of starting them (e.g. `CELERIAC_SQS_ENDPOINT`). */
   readonly endpoints?: { readonly sqs?: string; readonly dynamodb?: string };
   readonly region?: string;
+  /** Clock of the local Scheduler (tests move time to fire long delays and cron). @default Date.now */
+  readonly schedulerNow?: () => number;
 }
 
 /** A running local stack. */
@@ -29,6 +32,8 @@ export interface LocalStack {
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
   readonly client: CeleriacClient;
+  /** The local EventBridge Scheduler (long delays, cron). */
+  readonly scheduler: LocalScheduler;
   /** Start one event source mapping per queue, driving `handler` (default: the registry's worker). */
   startWorkers(options?: WorkersOptions): EventSourceMapping[];
   /** Stop the workers, then the servers this stack started. */
@@ -76,11 +81,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sqs = new SQSClient({ region, endpoint: sqsEndpoint, credentials: LOCAL_CREDENTIALS });
     const dynamodb = new DynamoDBClient({ region, endpoint: dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
     const plan = options.registry.plan(options.plan);
-    const config = await provisionPlan(plan, sqs, dynamodb, {
+    const provisioned = await provisionPlan(plan, sqs, dynamodb, {
       region,
       sqs: sqsEndpoint,
       dynamodb: dynamoEndpoint,
     });
+    const urlByName = new Map<string, string>();
+    for (const q of Object.values(provisioned.queues)) {
+      for (const url of [q.url, q.dlqUrl]) urlByName.set(url.slice(url.lastIndexOf('/') + 1), url);
+    }
+    const scheduler = await startLocalScheduler({
+      sqs,
+      region,
+      resolveQueueUrl: (arn) => urlByName.get(arn.slice(arn.lastIndexOf(':') + 1)),
+      ...(options.schedulerNow ? { now: options.schedulerNow } : {}),
+    });
+    started.push(scheduler);
+    const config: CeleriacConfig = {
+      ...provisioned,
+      endpoints: { ...provisioned.endpoints, scheduler: scheduler.endpoint },
+      scheduler: {
+        group: `${options.plan?.prefix ?? plan.app}-schedules`,
+        roleArn: 'arn:aws:iam::000000000000:role/celeriac-scheduler',
+      },
+    };
     const client = new CeleriacClient({ config, sqs, dynamodb });
     const mappings: EventSourceMapping[] = [];
     return {
@@ -89,6 +113,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sqs,
       dynamodb,
       client,
+      scheduler,
       startWorkers(workers = {}) {
         const handler = workers.handler ?? createWorker(options.registry, { client });
         const created: EventSourceMapping[] = [];

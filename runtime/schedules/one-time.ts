@@ -1,19 +1,188 @@
+import { createHash } from 'node:crypto';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  type CreateScheduleCommandInput,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-scheduler';
 import type { CeleriacClient } from '../client.js';
+import type { CeleriacConfig } from '../config.js';
 import type { Envelope } from '../envelope.js';
-import { ErrorCode, invalid } from '../errors.js';
+import { CeleriacError, ErrorCode, invalid } from '../errors.js';
+import { utf8Bytes } from '../json.js';
+
+/** The longest delay or eta accepted: one year. */
+export const MAX_DELAY_MS = 365 * 86_400_000;
+/** EventBridge Scheduler's limit on a target's Input. */
+export const SCHEDULER_MAX_INPUT_BYTES = 262_144;
+/** Scheduler retries of a failed delivery (its maximum) and how long it keeps trying (24 h). */
+export const SCHEDULER_RETRY_POLICY = {
+  MaximumRetryAttempts: 185,
+  MaximumEventAgeInSeconds: 86_400,
+} as const;
+
+const NAME_OK = /^[0-9a-zA-Z_.-]{1,62}$/;
 
 /**
- * Deliver an envelope later than SQS's 15-minute DelaySeconds allows.
+ * The one-time schedule's name for a task id: `t-<id>` when the id fits Scheduler's rules
+ * (64 characters of `0-9a-zA-Z-_.`), else `h-<sha256 of the id>`. Deterministic, so revoking by
+ * id deletes it without a lookup, and creating it twice is detected.
  *
  * @example
  * ```ts
- * await scheduleEnvelope(client, envelope, body);
+ * scheduleNameFor('3f1c2a…'); // 't-3f1c2a…'
+ * ```
+ */
+export function scheduleNameFor(taskId: string): string {
+  return NAME_OK.test(taskId)
+    ? `t-${taskId}`
+    : `h-${createHash('sha256').update(taskId).digest('hex').slice(0, 62)}`;
+}
+
+/**
+ * The ARN of a configured queue: `config.queues[name].arn`, else derived from its URL
+ * (`https://sqs.<region>.amazonaws.com/<account>/<name>` → `arn:aws:sqs:<region>:<account>:<name>`).
+ *
+ * @example
+ * ```ts
+ * queueArn(config, 'default');
+ * ```
+ */
+export function queueArn(config: CeleriacConfig, queue: string): string {
+  const q = config.queues[queue];
+  if (!q) {
+    throw new CeleriacError(ErrorCode.UNKNOWN_QUEUE, `queue "${queue}" is not in the config`, {
+      value: queue,
+    });
+  }
+  if (q.arn) return q.arn;
+  const parts = new URL(q.url).pathname.split('/').filter(Boolean);
+  const [account, name] = parts.length >= 2 ? [parts[parts.length - 2], parts[parts.length - 1]] : [];
+  if (!account || !name) {
+    throw invalid(
+      ErrorCode.CONFIG_INVALID,
+      `queue "${queue}" url`,
+      q.url,
+      'a URL ending in /<account>/<name>, or set queues.<name>.arn',
+    );
+  }
+  return `arn:aws:sqs:${config.region}:${account}:${name}`;
+}
+
+/** `at(yyyy-mm-ddThh:mm:ss)` in UTC, rounded up to the second. */
+export function atExpression(epochMs: number): string {
+  return `at(${new Date(Math.ceil(epochMs / 1000) * 1000).toISOString().slice(0, 19)})`;
+}
+
+/**
+ * The exact `CreateSchedule` request for delivering `body` to the envelope's queue at its eta:
+ * a one-time `at()` schedule in UTC, no flexible window, deleted after it fires, with
+ * Scheduler's own retry policy and the configured dead-letter queue.
+ *
+ * @throws CeleriacError `SCHEDULER_NOT_CONFIGURED` or `PAYLOAD_TOO_LARGE` (Input over 256 KB).
+ * @example
+ * ```ts
+ * const input = oneTimeScheduleRequest(client.config, envelope, body);
+ * ```
+ */
+export function oneTimeScheduleRequest(
+  config: CeleriacConfig,
+  envelope: Envelope,
+  body: string,
+): CreateScheduleCommandInput {
+  const scheduler = requireScheduler(config, `task "${envelope.task}" delay`);
+  const bytes = utf8Bytes(body);
+  if (bytes > SCHEDULER_MAX_INPUT_BYTES) {
+    throw new CeleriacError(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `task "${envelope.task}" message is ${bytes} bytes; a delay over 15 min goes through EventBridge Scheduler, whose input allows at most ${SCHEDULER_MAX_INPUT_BYTES} bytes. Store large inputs elsewhere (S3) and pass a reference.`,
+      { value: bytes, allowed: `<= ${SCHEDULER_MAX_INPUT_BYTES} bytes for delays over 15 min` },
+    );
+  }
+  const name = scheduleNameFor(envelope.id);
+  return {
+    Name: name,
+    GroupName: scheduler.group,
+    ScheduleExpression: atExpression(envelope.eta ?? envelope.enqueuedAt),
+    ScheduleExpressionTimezone: 'UTC',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    ActionAfterCompletion: 'DELETE',
+    State: 'ENABLED',
+    Description: `celeriac ${envelope.task} ${envelope.id}`.slice(0, 512),
+    ClientToken: name,
+    Target: {
+      Arn: queueArn(config, envelope.queue),
+      RoleArn: scheduler.roleArn,
+      Input: body,
+      RetryPolicy: { ...SCHEDULER_RETRY_POLICY },
+      ...(scheduler.dlqArn ? { DeadLetterConfig: { Arn: scheduler.dlqArn } } : {}),
+    },
+  };
+}
+
+/** `config.scheduler`, or a clear error naming what needs it. */
+export function requireScheduler(
+  config: CeleriacConfig,
+  what: string,
+): NonNullable<CeleriacConfig['scheduler']> {
+  if (config.scheduler) return config.scheduler;
+  throw new CeleriacError(
+    ErrorCode.DELAY_TOO_LONG,
+    `${what}: over 15 min needs EventBridge Scheduler, and the config has no "scheduler" (group, roleArn); deploy the TaskRuntime (it sets one) or start the local stack`,
+    { allowed: 'at most 15 min without config.scheduler' },
+  );
+}
+
+/**
+ * Deliver an envelope later than SQS's 15-minute DelaySeconds allows, through a one-time
+ * EventBridge Scheduler schedule targeting its queue. Never by holding a message. Creating the
+ * same task's schedule twice is a no-op (the name is derived from the task id).
+ *
+ * @throws CeleriacError `SCHEDULE_FAILED` when Scheduler refuses.
+ * @example
+ * ```ts
+ * await scheduleEnvelope(client, envelope, encodeEnvelope(envelope));
  * ```
  */
 export async function scheduleEnvelope(
-  _client: CeleriacClient,
+  client: CeleriacClient,
   envelope: Envelope,
-  _body: string,
+  body: string,
 ): Promise<void> {
-  throw invalid(ErrorCode.DELAY_TOO_LONG, `task "${envelope.task}" delay`, envelope.eta, 'at most 15 min');
+  const request = oneTimeScheduleRequest(client.config, envelope, body);
+  try {
+    await client.scheduler.send(new CreateScheduleCommand(request));
+  } catch (err) {
+    if (err instanceof ConflictException || (err as Error)?.name === 'ConflictException') return;
+    throw new CeleriacError(
+      ErrorCode.SCHEDULE_FAILED,
+      `task "${envelope.task}" ${envelope.id} was not scheduled: ${String(err)}`,
+      { value: envelope.id, cause: err },
+    );
+  }
+}
+
+/**
+ * Delete a delayed task's one-time schedule (revoke). Returns false when there was none (already
+ * fired, never long-delayed, or no scheduler configured).
+ *
+ * @example
+ * ```ts
+ * await deleteTaskSchedule(client, id);
+ * ```
+ */
+export async function deleteTaskSchedule(client: CeleriacClient, taskId: string): Promise<boolean> {
+  const scheduler = client.config.scheduler;
+  if (!scheduler) return false;
+  try {
+    await client.scheduler.send(
+      new DeleteScheduleCommand({ Name: scheduleNameFor(taskId), GroupName: scheduler.group }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ResourceNotFoundException || (err as Error)?.name === 'ResourceNotFoundException')
+      return false;
+    throw err;
+  }
 }

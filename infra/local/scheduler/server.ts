@@ -1,0 +1,295 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { nextFiring } from './expression.js';
+
+/** A schedule as the local server keeps it (the CreateSchedule request, plus bookkeeping). */
+export interface LocalSchedule {
+  readonly Name: string;
+  readonly GroupName: string;
+  readonly Arn: string;
+  readonly ScheduleExpression: string;
+  readonly ScheduleExpressionTimezone?: string;
+  readonly State: 'ENABLED' | 'DISABLED';
+  readonly ActionAfterCompletion?: 'DELETE' | 'NONE';
+  readonly FlexibleTimeWindow: { Mode: string; MaximumWindowInMinutes?: number };
+  readonly Target: {
+    Arn: string;
+    RoleArn: string;
+    Input?: string;
+    RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+    DeadLetterConfig?: { Arn?: string };
+  };
+  readonly Description?: string;
+  readonly CreationDate: number;
+  readonly LastModificationDate: number;
+  /** Epoch ms of the next firing, or undefined when it has none left. */
+  nextAt: number | undefined;
+  failures: number;
+}
+
+/** One request the server answered (for tests asserting what the SDK sent). */
+export interface RecordedRequest {
+  readonly operation:
+    | 'CreateSchedule'
+    | 'GetSchedule'
+    | 'DeleteSchedule'
+    | 'ListSchedules'
+    | 'UpdateSchedule';
+  readonly name?: string;
+  readonly body?: Record<string, unknown>;
+  readonly query: Record<string, string>;
+}
+
+/** One delivery the server made. */
+export interface Firing {
+  readonly schedule: string;
+  readonly group: string;
+  readonly scheduledTime: string;
+  readonly queueUrl: string;
+  readonly body: string;
+  readonly at: number;
+}
+
+/** Options of {@link startLocalScheduler}. */
+export interface LocalSchedulerOptions {
+  readonly sqs: SQSClient;
+  /** The queue URL of a target ARN (the local stack maps queue names to URLs). */
+  readonly resolveQueueUrl: (arn: string) => string | undefined;
+  readonly region?: string;
+  /** Clock in epoch ms (tests move it). @default Date.now */
+  readonly now?: () => number;
+  /** How often due schedules are checked. @default 200 ms */
+  readonly tickMs?: number;
+}
+
+/** A running local Scheduler. */
+export interface LocalScheduler {
+  readonly endpoint: string;
+  readonly schedules: ReadonlyMap<string, LocalSchedule>;
+  readonly requests: readonly RecordedRequest[];
+  readonly firings: readonly Firing[];
+  /** Check due schedules now (tests with an injected clock call it after moving time). */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const key = (group: string, name: string) => `${group}/${name}`;
+
+/**
+ * A small EventBridge Scheduler on loopback that speaks the real REST-JSON wire protocol for
+ * CreateSchedule, GetSchedule, UpdateSchedule, DeleteSchedule and ListSchedules (so the real
+ * `SchedulerClient` talks to it), and fires what it holds: `at()` schedules once at their time
+ * (then deletes them when ActionAfterCompletion is DELETE), `cron()` and `rate()` ones on every
+ * occurrence, by SendMessage of the target Input to the target queue, with the
+ * `<aws.scheduler.*>` context attributes substituted.
+ *
+ * @example
+ * ```ts
+ * const scheduler = await startLocalScheduler({ sqs, resolveQueueUrl });
+ * new SchedulerClient({ endpoint: scheduler.endpoint });
+ * ```
+ */
+export async function startLocalScheduler(options: LocalSchedulerOptions): Promise<LocalScheduler> {
+  const region = options.region ?? 'us-east-1';
+  const now = options.now ?? Date.now;
+  const schedules = new Map<string, LocalSchedule>();
+  const requests: RecordedRequest[] = [];
+  const firings: Firing[] = [];
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((err) => send(res, 500, { Message: String(err) }, 'InternalServerException'));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const query = Object.fromEntries(url.searchParams);
+    const match = /^\/schedules(?:\/([^/]+))?$/.exec(url.pathname);
+    if (!match)
+      return send(
+        res,
+        404,
+        { Message: `no route ${req.method} ${url.pathname}` },
+        'ResourceNotFoundException',
+      );
+    const name = match[1] ? decodeURIComponent(match[1]) : undefined;
+    const text = await readBody(req);
+    const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+    if (!name && req.method === 'GET') {
+      requests.push({ operation: 'ListSchedules', query });
+      const group = query.ScheduleGroup;
+      const list = [...schedules.values()].filter(
+        (s) =>
+          (!group || s.GroupName === group) &&
+          (!query.NamePrefix || s.Name.startsWith(query.NamePrefix)) &&
+          (!query.State || s.State === query.State),
+      );
+      return send(res, 200, {
+        Schedules: list.map((s) => ({
+          Arn: s.Arn,
+          Name: s.Name,
+          GroupName: s.GroupName,
+          State: s.State,
+          CreationDate: s.CreationDate,
+          LastModificationDate: s.LastModificationDate,
+          Target: { Arn: s.Target.Arn },
+        })),
+      });
+    }
+    if (!name) return send(res, 404, { Message: 'not found' }, 'ResourceNotFoundException');
+    const group = (body?.GroupName as string | undefined) ?? query.groupName ?? 'default';
+    const k = key(group, name);
+    switch (req.method) {
+      case 'POST':
+      case 'PUT': {
+        const operation = req.method === 'POST' ? 'CreateSchedule' : 'UpdateSchedule';
+        requests.push({ operation, name, ...(body ? { body } : {}), query });
+        if (req.method === 'POST' && schedules.has(k)) {
+          return send(res, 409, { Message: `Schedule ${name} already exists.` }, 'ConflictException');
+        }
+        if (req.method === 'PUT' && !schedules.has(k)) {
+          return send(res, 404, { Message: `Schedule ${name} does not exist.` }, 'ResourceNotFoundException');
+        }
+        const b = body ?? {};
+        if (typeof b.ScheduleExpression !== 'string' || !b.Target || !b.FlexibleTimeWindow) {
+          return send(
+            res,
+            400,
+            { Message: 'ScheduleExpression, Target and FlexibleTimeWindow are required' },
+            'ValidationException',
+          );
+        }
+        const t = now();
+        const created = schedules.get(k)?.CreationDate ?? t / 1000;
+        const schedule: LocalSchedule = {
+          Name: name,
+          GroupName: group,
+          Arn: `arn:aws:scheduler:${region}:000000000000:schedule/${group}/${name}`,
+          ScheduleExpression: b.ScheduleExpression,
+          ...(typeof b.ScheduleExpressionTimezone === 'string'
+            ? { ScheduleExpressionTimezone: b.ScheduleExpressionTimezone }
+            : {}),
+          State: b.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+          ...(b.ActionAfterCompletion
+            ? { ActionAfterCompletion: b.ActionAfterCompletion as 'DELETE' | 'NONE' }
+            : {}),
+          FlexibleTimeWindow: b.FlexibleTimeWindow as LocalSchedule['FlexibleTimeWindow'],
+          Target: b.Target as LocalSchedule['Target'],
+          ...(typeof b.Description === 'string' ? { Description: b.Description } : {}),
+          CreationDate: created,
+          LastModificationDate: t / 1000,
+          nextAt: undefined,
+          failures: 0,
+        };
+        try {
+          schedule.nextAt = firstFiring(schedule, t);
+        } catch (err) {
+          return send(res, 400, { Message: String(err) }, 'ValidationException');
+        }
+        schedules.set(k, schedule);
+        return send(res, 200, { ScheduleArn: schedule.Arn });
+      }
+      case 'GET': {
+        requests.push({ operation: 'GetSchedule', name, query });
+        const s = schedules.get(k);
+        if (!s)
+          return send(res, 404, { Message: `Schedule ${name} does not exist.` }, 'ResourceNotFoundException');
+        const { nextAt: _n, failures: _f, ...wire } = s;
+        return send(res, 200, wire);
+      }
+      case 'DELETE': {
+        requests.push({ operation: 'DeleteSchedule', name, query });
+        if (!schedules.delete(k)) {
+          return send(res, 404, { Message: `Schedule ${name} does not exist.` }, 'ResourceNotFoundException');
+        }
+        return send(res, 200, {});
+      }
+      default:
+        return send(res, 405, { Message: 'method not allowed' }, 'ValidationException');
+    }
+  }
+
+  function firstFiring(s: LocalSchedule, t: number): number | undefined {
+    if (s.ScheduleExpression.startsWith('at(')) {
+      // A past at() fires at once, as Scheduler does for a time within its window.
+      return nextFiring(s.ScheduleExpression, s.ScheduleExpressionTimezone, Number.NEGATIVE_INFINITY, t);
+    }
+    return nextFiring(s.ScheduleExpression, s.ScheduleExpressionTimezone, t, t);
+  }
+
+  let ticking: Promise<void> | undefined;
+  async function tick(): Promise<void> {
+    ticking ??= (async () => {
+      const t = now();
+      for (const [k, s] of [...schedules]) {
+        if (s.State !== 'ENABLED' || s.nextAt === undefined || s.nextAt > t) continue;
+        const scheduledTime = `${new Date(s.nextAt).toISOString().slice(0, 19)}Z`;
+        const delivered = await fire(s, scheduledTime);
+        if (!delivered && ++s.failures <= (s.Target.RetryPolicy?.MaximumRetryAttempts ?? 185)) continue;
+        s.failures = 0;
+        const next = s.ScheduleExpression.startsWith('at(')
+          ? undefined
+          : nextFiring(s.ScheduleExpression, s.ScheduleExpressionTimezone, s.nextAt, s.CreationDate * 1000);
+        s.nextAt = next;
+        if (next === undefined && s.ActionAfterCompletion === 'DELETE') schedules.delete(k);
+      }
+    })().finally(() => {
+      ticking = undefined;
+    });
+    return ticking;
+  }
+
+  async function fire(s: LocalSchedule, scheduledTime: string): Promise<boolean> {
+    const queueUrl = options.resolveQueueUrl(s.Target.Arn);
+    if (!queueUrl) return false;
+    const body = (s.Target.Input ?? '{}')
+      .replaceAll('<aws.scheduler.scheduled-time>', scheduledTime)
+      .replaceAll('<aws.scheduler.schedule-arn>', s.Arn)
+      .replaceAll('<aws.scheduler.execution-id>', crypto.randomUUID())
+      .replaceAll('<aws.scheduler.attempt-number>', String(s.failures + 1));
+    try {
+      await options.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+      firings.push({ schedule: s.Name, group: s.GroupName, scheduledTime, queueUrl, body, at: now() });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const timer = setInterval(() => void tick().catch(() => undefined), options.tickMs ?? 200);
+  timer.unref();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    schedules,
+    requests,
+    firings,
+    tick,
+    stop: async () => {
+      clearInterval(timer);
+      await ticking;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      data += chunk;
+    });
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+  });
+  res.end(JSON.stringify(body));
+}
