@@ -32,6 +32,7 @@ const EnvelopeSchema = v.object({
   maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
   idempotencyKey: v.optional(v.pipe(v.string(), v.maxLength(256))),
   beat: v.optional(v.object({ schedule: v.string(), at: v.string() })),
+  spent: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 
 /**
@@ -79,6 +80,8 @@ export interface Envelope {
   readonly idempotencyKey?: string;
   /** Set on cron firings: the schedule and its scheduled time (ISO). */
   readonly beat?: { readonly schedule: string; readonly at: string };
+  /** Attempts spent on earlier messages of this task (a deferred copy carries them). */
+  readonly spent?: number;
 }
 
 /**

@@ -62,7 +62,7 @@ export { CeleriacError, type CeleriacErrorOptions, ErrorCode } from './errors.js
 export { TaskHandle, type WaitOptions } from './handle.js';
 export type { Json } from './json.js';
 export { createLogger, type LogFields, type Logger } from './logger.js';
-export type { PlanOptions, QueuePlan, ResourcePlan, TablePlan, TaskPlan } from './plan.js';
+export type { PlanOptions, QueuePlan, ResourcePlan, SchedulePlan, TablePlan, TaskPlan } from './plan.js';
 export type { QueueSettings } from './queue.js';
 export { createRegistry, type Registry, type RegistryOptions } from './registry.js';
 export {
@@ -81,6 +81,17 @@ export type { SerializedError, TaskEvent, TaskRecord } from './results/record.js
 export { ResultsSchema } from './results/schema.js';
 export { ResultStore } from './results/store.js';
 export { type BackoffOptions, backoffDelayMs, type RetryOptions, type RetryPolicy } from './retry.js';
+export {
+  beatInput,
+  cron,
+  rate,
+  SCHEDULED_TIME,
+  type ScheduleEntry,
+  type ScheduleOptions,
+} from './schedules/beat.js';
+export { toSchedulerCron, toSchedulerRate } from './schedules/expression.js';
+export { MAX_DELAY_MS, scheduleNameFor } from './schedules/one-time.js';
+export { beatScheduleRequest, runScheduleNow } from './schedules/run-now.js';
 export {
   type Task,
   type TaskContext,

@@ -1,6 +1,7 @@
 import { Defaults, Limits } from './constants.js';
 import type { QueueDefinition } from './queue.js';
 import { ResultsSchema } from './results/schema.js';
+import { beatInput, type ScheduleEntry } from './schedules/beat.js';
 import type { Task } from './task.js';
 
 /** One queue of the plan, with its DLQ and worker settings. Names are physical. */
@@ -63,6 +64,30 @@ export interface ResourcePlan {
   readonly queues: readonly QueuePlan[];
   readonly table: TablePlan;
   readonly tasks: readonly TaskPlan[];
+  /** Periodic tasks (beat): one EventBridge Scheduler schedule each, in the runtime's group. */
+  readonly schedules: readonly SchedulePlan[];
+}
+
+/**
+ * One periodic task of the plan, ready for a Scheduler schedule: expression already in
+ * Scheduler's form, the envelope template as the target Input.
+ */
+export interface SchedulePlan {
+  /** Logical name (as `runScheduleNow` takes it). */
+  readonly name: string;
+  /** Physical schedule name: `<prefix>-<name>`. */
+  readonly scheduleName: string;
+  readonly task: string;
+  /** Logical queue the firing is sent to. */
+  readonly queue: string;
+  /** What was declared, e.g. `0 9 * * MON-FRI`. */
+  readonly source: string;
+  /** `cron(0 9 ? * MON-FRI *)` or `rate(5 minutes)`. */
+  readonly expression: string;
+  readonly timezone: string;
+  readonly enabled: boolean;
+  /** The target Input: the task envelope, its id keyed on `<aws.scheduler.scheduled-time>`. */
+  readonly input: string;
 }
 
 /** Options of `registry.plan()`. */
@@ -77,6 +102,7 @@ export function buildPlan(
   queues: ReadonlyMap<string, QueueDefinition>,
   tasks: ReadonlyMap<string, Task>,
   options: PlanOptions = {},
+  schedules: readonly ScheduleEntry[] = [],
 ): ResourcePlan {
   const prefix = options.prefix ?? app;
   const taskList = [...tasks.values()].map((t) => t.definition);
@@ -123,6 +149,17 @@ export function buildPlan(
       timeoutMs: t.timeoutMs ?? (queues.get(t.queue)?.timeoutSeconds ?? 0) * 1000,
       resultMode: t.resultMode,
       hasSchema: t.schema !== undefined,
+    })),
+    schedules: schedules.map((e) => ({
+      name: e.name,
+      scheduleName: `${prefix}-${e.name}`.slice(0, 64),
+      task: e.task.name,
+      queue: e.queue,
+      source: e.source,
+      expression: e.expression,
+      timezone: e.timezone,
+      enabled: e.enabled,
+      input: beatInput(e),
     })),
   };
 }

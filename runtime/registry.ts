@@ -3,6 +3,7 @@ import { Defaults } from './constants.js';
 import { CeleriacError, ErrorCode, invalid } from './errors.js';
 import { buildPlan, type PlanOptions, type ResourcePlan } from './plan.js';
 import { defineQueue, type QueueDefinition, type QueueSettings } from './queue.js';
+import type { ScheduleEntry } from './schedules/beat.js';
 import type { Task } from './task.js';
 
 /** Options of {@link createRegistry}. */
@@ -13,6 +14,8 @@ export interface RegistryOptions {
   readonly queues?: Readonly<Record<string, QueueSettings>>;
   /** Every task the workers may run. Listed explicitly: no file globbing. */
   readonly tasks: readonly Task<never, unknown>[] | readonly Task[];
+  /** Periodic tasks, declared with `cron(…)` or `rate(…)`. @default [] */
+  readonly schedules?: readonly ScheduleEntry[];
 }
 
 /**
@@ -31,6 +34,8 @@ export interface Registry {
   readonly app: string;
   readonly queues: ReadonlyMap<string, QueueDefinition>;
   readonly tasks: ReadonlyMap<string, Task>;
+  /** Periodic tasks by name. */
+  readonly schedules: ReadonlyMap<string, ScheduleEntry>;
   /** A task by name (including the canvas built-ins `celeriac.map`, …), or `undefined`. */
   get(name: string): Task | undefined;
   /** The serialisable resource plan that infra and the local stack both build from. */
@@ -114,12 +119,54 @@ export function createRegistry(options: RegistryOptions): Registry {
       );
     }
   }
+  const schedules = new Map<string, ScheduleEntry>();
+  for (const e of options.schedules ?? []) {
+    if (!e || typeof e !== 'object' || typeof e.expression !== 'string') {
+      throw invalid(
+        ErrorCode.INVALID_SCHEDULE,
+        'registry schedules entry',
+        e,
+        'an entry made by cron() or rate()',
+      );
+    }
+    if (schedules.has(e.name)) {
+      throw new CeleriacError(
+        ErrorCode.DUPLICATE_SCHEDULE,
+        `schedule "${e.name}" is declared twice; names must be unique`,
+        {
+          value: e.name,
+          allowed: 'unique schedule names (pass { name })',
+        },
+      );
+    }
+    if (tasks.get(e.task.name) !== e.task) {
+      throw new CeleriacError(
+        ErrorCode.UNKNOWN_TASK,
+        `schedule "${e.name}" runs task "${e.task.name}", which is not in the registry's tasks`,
+        {
+          value: e.task.name,
+        },
+      );
+    }
+    if (!queues.has(e.queue)) {
+      throw new CeleriacError(
+        ErrorCode.UNKNOWN_QUEUE,
+        `schedule "${e.name}" sends to queue "${e.queue}", which is not defined`,
+        {
+          value: e.queue,
+          allowed: [...queues.keys()].join(', '),
+        },
+      );
+    }
+    schedules.set(e.name, e);
+  }
   const builtins = builtinTasks((name) => tasks.get(name));
   return {
     app,
     queues,
     tasks,
+    schedules,
     get: (name) => tasks.get(name) ?? builtins.get(name),
-    plan: (planOptions) => buildPlan(app, queues, tasks, planOptions),
+    plan: (planOptions) => buildPlan(app, queues, tasks, planOptions, [...schedules.values()]),
   };
 }

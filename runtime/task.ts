@@ -51,6 +51,12 @@ export interface TaskOptions<S extends StandardSchemaV1 | undefined = undefined>
   readonly trackStarted?: boolean;
   /** Store the arguments with the result (up to 8 KB) for the dashboard. @default true */
   readonly storeArgs?: boolean;
+  /**
+   * Execute at most once per task id, even under duplicate or concurrent delivery: a claim
+   * record (conditional write, in-progress expiry = the Lambda's deadline) is taken before the
+   * handler runs; a duplicate gets the stored result. Costs two writes per run. @default false
+   */
+  readonly runOnce?: boolean;
 }
 
 /** A task's settings after validation. */
@@ -66,6 +72,7 @@ export interface TaskDefinition {
   readonly trackStarted: boolean;
   readonly storeArgs: boolean;
   readonly schema: StandardSchemaV1 | undefined;
+  readonly runOnce: boolean;
 }
 
 /** A task handler: arguments in, JSON result out. */
@@ -247,5 +254,6 @@ function defineTask(name: string, options: TaskOptions<StandardSchemaV1 | undefi
     trackStarted: options.trackStarted ?? false,
     storeArgs: options.storeArgs ?? true,
     schema,
+    runOnce: options.runOnce ?? false,
   };
 }

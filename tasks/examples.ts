@@ -105,3 +105,21 @@ export const sleepy = task(
 
 /** Does nothing: the benchmark's task. */
 export const noop = task('examples.noop', { queue: 'default' }, () => null);
+
+/** Canvas example: `x + y`. */
+export const add = task('examples.add', { queue: 'default' }, ({ x, y }: { x: number; y: number }) => x + y);
+
+/** Canvas example: `x * y`. */
+export const mul = task('examples.mul', { queue: 'default' }, ({ x, y }: { x: number; y: number }) => x * y);
+
+/**
+ * Canvas example: the sum of a list (a chord body).
+ *
+ * @example
+ * ```ts
+ * await chord([add.si({ x: 1, y: 1 }), add.si({ x: 2, y: 2 })], xsum.s()).apply(); // 6
+ * ```
+ */
+export const xsum = task('examples.xsum', { queue: 'default' }, (numbers: number[]) =>
+  numbers.reduce((a, b) => a + b, 0),
+);

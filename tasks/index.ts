@@ -1,14 +1,17 @@
-import { createRegistry } from '../runtime/index.js';
+import { createRegistry, cron } from '../runtime/index.js';
 import {
+  add,
   countPrimes,
   doomed,
   fetchPage,
   flaky,
+  mul,
   noop,
   pollUntilReady,
   rejectOrder,
   sendWelcome,
   sleepy,
+  xsum,
 } from './examples.js';
 
 /**
@@ -22,7 +25,21 @@ export const registry = createRegistry({
     default: { maxConcurrency: 10, timeout: '2m' },
     low: { maxConcurrency: 2, timeout: '5m', memoryMb: 1024 },
   },
-  tasks: [fetchPage, countPrimes, flaky, doomed, rejectOrder, pollUntilReady, sendWelcome, sleepy, noop],
+  tasks: [
+    fetchPage,
+    countPrimes,
+    flaky,
+    doomed,
+    rejectOrder,
+    pollUntilReady,
+    sendWelcome,
+    sleepy,
+    noop,
+    add,
+    mul,
+    xsum,
+  ],
+  schedules: [cron('0 3 * * *', countPrimes, { name: 'nightly-primes', args: { limit: 100_000 } })],
 });
 
 export * from './examples.js';

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   CeleriacClient,
@@ -9,6 +10,7 @@ import {
   type ResourcePlan,
   type WorkerHandler,
 } from '../../runtime/index.js';
+import { beatScheduleRequest } from '../../runtime/schedules/run-now.js';
 import { EventSourceMapping, type InvocationInfo } from './event-source.js';
 import { provisionPlan } from './provision.js';
 import { type LocalScheduler, startLocalScheduler } from './scheduler/server.js';
@@ -106,6 +108,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     };
     const client = new CeleriacClient({ config, sqs, dynamodb });
+    // Beat: one schedule per cron/rate entry, created through the real SDK as infra deploys them.
+    for (const schedule of plan.schedules) {
+      await client.scheduler.send(new CreateScheduleCommand(beatScheduleRequest(schedule, config)));
+    }
     const mappings: EventSourceMapping[] = [];
     return {
       config,

@@ -90,3 +90,38 @@ export async function deadLetterRecords(
   }
   return failed;
 }
+
+/**
+ * Replace records by fresh copies delayed by `delayMs` (at most 15 min; a longer wait is
+ * re-checked then), in `SendMessageBatch` calls. Returns the message ids whose copy failed:
+ * those must not be deleted.
+ */
+export async function resendRecords(
+  sqs: SQSClient,
+  items: readonly (Located & { delayMs: number; body: string })[],
+): Promise<Set<string>> {
+  const failed = new Set<string>();
+  for (const [queueUrl, list] of groupBy(items, (i) => i.queueUrl)) {
+    for (const batch of packSqsBatches(list, (i) => utf8Bytes(i.body))) {
+      try {
+        const out = await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: batch.map((item, i) => ({
+              Id: String(i),
+              MessageBody: item.body,
+              DelaySeconds: Math.min(
+                Limits.SQS_MAX_DELAY_SECONDS,
+                Math.max(0, Math.ceil(item.delayMs / 1000)),
+              ),
+            })),
+          }),
+        );
+        for (const f of out.Failed ?? []) failed.add(batch[Number(f.Id)]!.record.messageId);
+      } catch {
+        for (const item of batch) failed.add(item.record.messageId);
+      }
+    }
+  }
+  return failed;
+}

@@ -2,7 +2,7 @@ import { type CeleriacClient, getDefaultClient } from '../client.js';
 import { Defaults } from '../constants.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { Registry } from '../registry.js';
-import { deadLetterRecords, delayRecords, type Located } from './effects.js';
+import { deadLetterRecords, delayRecords, type Located, resendRecords } from './effects.js';
 import { FAIL, type Outcome } from './outcome.js';
 import { mapLimit } from './pool.js';
 import { RevocationCache } from './revocations.js';
@@ -100,6 +100,7 @@ async function settle(
 ): Promise<BatchResponse> {
   const failures = new Set<string>();
   const retries: (Located & { delayMs: number })[] = [];
+  const deferrals: (Located & { delayMs: number; body: string })[] = [];
   const deadLetters: (Located & { error: import('../results/record.js').SerializedError })[] = [];
   records.forEach((record, i) => {
     const outcome = outcomes[i]!;
@@ -115,6 +116,8 @@ async function settle(
     if (outcome.kind === 'retry') {
       retries.push({ ...located, delayMs: outcome.delayMs });
       failures.add(record.messageId);
+    } else if (outcome.kind === 'defer') {
+      deferrals.push({ ...located, delayMs: outcome.delayMs, body: outcome.body });
     } else {
       deadLetters.push({ ...located, error: outcome.error });
     }
@@ -123,6 +126,16 @@ async function settle(
     const notDelayed = await delayRecords(client.sqs, retries);
     if (notDelayed.size)
       log.warn('backoff not applied; retry after the queue visibility timeout', { count: notDelayed.size });
+  }
+  if (deferrals.length) {
+    // A fresh copy (attempts spent carried in the envelope) replaces the message: the wait
+    // neither counts as an attempt nor as a receive toward the queue's redrive to the DLQ.
+    const notSent = await resendRecords(client.sqs, deferrals);
+    for (const id of notSent) failures.add(id);
+    if (notSent.size)
+      log.warn('deferral copy not sent; message returns after its visibility timeout', {
+        count: notSent.size,
+      });
   }
   if (deadLetters.length) {
     const notCopied = await deadLetterRecords(client.sqs, deadLetters, client.now());

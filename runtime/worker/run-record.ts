@@ -2,8 +2,9 @@ import { continueOnFailure, continueOnSuccess, hasContinuation } from '../canvas
 import type { CeleriacClient } from '../client.js';
 import { Defaults, ResultMode, TaskState } from '../constants.js';
 import { isNonRetriable, isRetry } from '../control.js';
-import { type DecodeResult, decodeEnvelope, type Envelope } from '../envelope.js';
+import { type DecodeResult, decodeEnvelope, type Envelope, encodeEnvelope } from '../envelope.js';
 import { CeleriacError } from '../errors.js';
+import { type Claim, claimRun, completeRun, releaseRun } from '../idempotency/run-claim.js';
 import { type Json, toJson } from '../json.js';
 import type { Logger } from '../logger.js';
 import type { Registry } from '../registry.js';
@@ -52,7 +53,7 @@ export async function runRecord(
   deps: RecordDeps,
 ): Promise<Outcome> {
   const { record, decoded } = item;
-  const attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
+  let attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
   if (!decoded.ok) {
     const error = failure(
       decoded.code === 'UNSUPPORTED_VERSION' ? 'UnsupportedVersion' : 'MalformedMessage',
@@ -83,6 +84,8 @@ export async function runRecord(
     return { kind: 'dead-letter', error };
   }
   const env = decoded.envelope;
+  // Deferred copies carry the attempts spent on earlier messages of the same task.
+  attempt += env.spent ?? 0;
   const log = deps.log.child({ taskId: env.id, task: env.task, attempt, queue: env.queue });
   const task = deps.registry.get(env.task);
   if (!task) {
@@ -153,6 +156,25 @@ async function execute(
   deps: RecordDeps,
 ): Promise<Outcome> {
   const def = task.definition;
+  // Run-once tasks, and cron firings (keyed on their scheduled time), run at most once per id.
+  const once = def.runOnce || env.beat !== undefined;
+  if (once) {
+    let claim: Claim;
+    try {
+      claim = await claimRun(deps.client, env.id, deps.deadline, def.resultTtlMs);
+    } catch (err) {
+      log.error('run-once claim failed; message returned for retry', { error: String(err) });
+      return FAIL;
+    }
+    if (claim.kind === 'completed') {
+      log.info('run-once: this id already ran; duplicate delivery not run');
+      return ACK;
+    }
+    if (claim.kind === 'in-progress') {
+      log.info('run-once: this id is running elsewhere; deferred until its claim expires');
+      return defer(env, attempt, Math.max(1_000, claim.untilMs - deps.client.now()));
+    }
+  }
   const startedAt = deps.client.now();
   if (def.trackStarted) {
     const recorded = await record_(
@@ -181,10 +203,19 @@ async function execute(
       return Promise.resolve(task.run(args, ctx));
     });
   } catch (err) {
+    if (once) await releaseRun(deps.client, env.id).catch(() => undefined);
     return onError(err, env, task, attempt, startedAt, log, deps);
   }
   const finishedAt = deps.client.now();
   if (result === undefined) result = null;
+  if (once) {
+    try {
+      await completeRun(deps.client, env.id, toJsonValue(result));
+    } catch (err) {
+      log.error('run-once completion not recorded; message returned for retry', { error: String(err) });
+      return FAIL;
+    }
+  }
   if (hasContinuation(env)) {
     try {
       toJson(result, `task "${def.name}" result`);
@@ -294,7 +325,7 @@ function base(env: Envelope, attempt: number, extra: Extra): Transition {
     ...(env.parent ? { parentId: env.parent } : {}),
     tags: env.tags ?? [],
     ttlMs: Defaults.RESULT_TTL_MS,
-    enqueuedAt: env.enqueuedAt,
+    enqueuedAt: env.beat && env.enqueuedAt === 0 ? Date.parse(env.beat.at) || 0 : env.enqueuedAt,
     workflow: env.workflow === true || env.root !== env.id,
     ...(env.chord && !env.chain?.length ? { chordId: env.chord.id } : {}),
     ...(env.joinOf ? { joinOf: env.joinOf } : {}),
@@ -351,4 +382,22 @@ async function record_(deps: RecordDeps, t: Transition, throwOnNonJson = false):
     deps.log.error('results store write failed', { taskId: t.id, error: String(err) });
     return false;
   }
+}
+
+/** A result as JSON for the run-once record (a non-JSON result is stored as null; it fails later). */
+function toJsonValue(result: unknown): Json {
+  try {
+    toJson(result, 'result');
+    return result as Json;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Defer without spending an attempt: the copy's envelope says how many attempts were spent
+ * before this delivery (`spent`), and the attempt number is `spent + ApproximateReceiveCount`.
+ */
+export function defer(env: Envelope, attempt: number, delayMs: number): Outcome {
+  return { kind: 'defer', delayMs, body: encodeEnvelope({ ...env, spent: attempt - 1 }) };
 }

@@ -1,0 +1,130 @@
+import { Cron } from 'croner';
+import { type CeleriacError, ErrorCode, invalid } from '../errors.js';
+
+const MACROS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+
+function bad(expr: string, why: string): CeleriacError {
+  return invalid(ErrorCode.INVALID_SCHEDULE, 'cron expression', expr, why);
+}
+
+/**
+ * Translate a standard 5-field cron (`min hour day-of-month month day-of-week`, Vixie/croner
+ * syntax, macros like `@daily`) to EventBridge Scheduler's 6-field `cron(…)` form: the year
+ * field `*` is added; one of day-of-month / day-of-week becomes `?`; day-of-week numbers
+ * (0-7, Sunday 0 or 7) become names, since Scheduler counts 1-7 from Sunday.
+ *
+ * @throws CeleriacError `INVALID_SCHEDULE` for a bad expression or what Scheduler cannot
+ *   express: a seconds field, both day-of-month and day-of-week restricted (cron fires when
+ *   either matches; use two schedules), a step in day-of-week, `@reboot`.
+ * @example
+ * ```ts
+ * toSchedulerCron('0 9 * * MON-FRI'); // 'cron(0 9 ? * MON-FRI *)'
+ * toSchedulerCron('*\/15 * * * *');    // 'cron(*\/15 * * * ? *)'
+ * ```
+ */
+export function toSchedulerCron(expression: string): string {
+  if (typeof expression !== 'string') throw bad(String(expression), 'a 5-field cron string');
+  const source = expression.trim();
+  const expanded = MACROS[source.toLowerCase()] ?? source;
+  if (expanded.startsWith('@')) throw bad(source, `one of ${Object.keys(MACROS).join(', ')} or 5 fields`);
+  const fields = expanded.split(/\s+/);
+  if (fields.length === 6) {
+    throw bad(
+      source,
+      '5 fields (minute hour day-of-month month day-of-week); Scheduler fires at minute precision, so a seconds field cannot be honoured',
+    );
+  }
+  if (fields.length !== 5) throw bad(source, '5 fields: minute hour day-of-month month day-of-week');
+  try {
+    new Cron(expanded, { paused: true });
+  } catch (err) {
+    throw bad(source, `a valid cron expression (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const [min, hour, dom, month, dow] = fields as [string, string, string, string, string];
+  const domAny = dom === '*' || dom === '?';
+  const dowAny = dow === '*' || dow === '?';
+  if (!domAny && !dowAny) {
+    throw bad(
+      source,
+      'day-of-month or day-of-week, not both: cron runs when either matches, Scheduler needs one of them to be "?"; declare two schedules',
+    );
+  }
+  if (!/^[0-9,*/-]+$/.test(min) || !/^[0-9,*/-]+$/.test(hour)) {
+    throw bad(source, 'minute and hour made of digits and , - * /');
+  }
+  if (dowAny) return `cron(${min} ${hour} ${dom === '?' ? '*' : dom} ${month} ? *)`;
+  return `cron(${min} ${hour} ? ${month} ${translateDow(dow, source)} *)`;
+}
+
+function translateDow(dow: string, source: string): string {
+  if (dow.includes('/'))
+    throw bad(source, 'no step ("/") in day-of-week: Scheduler does not support it; list the days');
+  return dow
+    .toUpperCase()
+    .split(',')
+    .map((part) =>
+      part.replace(/\d+/g, (n, offset: number) => {
+        // The number after "#" is the nth weekday of the month, not a day.
+        if (offset > 0 && part[offset - 1] === '#') return n;
+        const day = DAY_NAMES[Number(n)];
+        if (!day) throw bad(source, 'day-of-week numbers 0-7');
+        return day;
+      }),
+    )
+    .join(',');
+}
+
+const RATE = /^(\d+)\s*(minute|minutes|hour|hours|day|days)$/i;
+
+/**
+ * Normalise a rate (`'5 minutes'`, `'1 hour'`, `'2 days'`) to Scheduler's `rate(…)`.
+ *
+ * @throws CeleriacError `INVALID_SCHEDULE` for anything else, or a value below 1.
+ * @example
+ * ```ts
+ * toSchedulerRate('5 minutes'); // 'rate(5 minutes)'
+ * toSchedulerRate('1 hours');   // 'rate(1 hour)'
+ * ```
+ */
+export function toSchedulerRate(rate: string): string {
+  const match = typeof rate === 'string' ? RATE.exec(rate.trim()) : null;
+  const n = match ? Number(match[1]) : 0;
+  if (!match || n < 1) {
+    throw invalid(
+      ErrorCode.INVALID_SCHEDULE,
+      'rate',
+      rate,
+      'a positive whole number of minutes, hours or days, e.g. "5 minutes"',
+    );
+  }
+  const unit = match[2]!.toLowerCase().replace(/s$/, '');
+  return `rate(${n} ${n === 1 ? unit : `${unit}s`})`;
+}
+
+/**
+ * Check an IANA time zone name.
+ *
+ * @throws CeleriacError `INVALID_SCHEDULE`.
+ */
+export function checkTimezone(timezone: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return timezone;
+  } catch {
+    throw invalid(
+      ErrorCode.INVALID_SCHEDULE,
+      'schedule timezone',
+      timezone,
+      'an IANA time zone, e.g. "Europe/Paris"',
+    );
+  }
+}
