@@ -207,7 +207,7 @@ describe('dashboard (Chromium, local stack, real tasks)', () => {
   it('pages through older tasks with "Load more", pausing live updates meanwhile', async () => {
     await page.goto(`${api.url}/#/tasks`);
     await expect.poll(() => page.locator('tr[data-id]').count()).toBe(50);
-    await shot('tasks-busy');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'tasks-busy.png') });
     await page.getByRole('button', { name: 'Load more' }).click();
     await expect.poll(() => page.locator('tr[data-id]').count()).toBe(100);
     const ids = await page

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../infra/api/node-server.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import type { TaskRecord, TaskSummary } from '../../runtime/index.js';
-import { add, doomed, registry } from './fixtures/tasks.js';
+import { add, doomed, refuse, registry } from './fixtures/tasks.js';
 import { eventually, localStack, queueCounts, waitForState } from './harness.js';
 
 let stack: LocalStack;
@@ -337,6 +337,20 @@ describe('queues', () => {
       const rec = await stack.client.results.get(handle.id);
       return rec && rec.history.length > before && rec.state === 'FAILURE' ? rec : undefined;
     });
+  });
+
+  it('ends a redrive even when the redriven tasks fail straight back into the DLQ', async () => {
+    const dlq = stack.config.queues.default!.dlqUrl;
+    await call('POST', '/api/queues/default/purge', { target: 'dlq' });
+    const handles = await Promise.all(
+      [1, 2, 3].map(() => refuse.enqueue(null as never, { client: stack.client })),
+    );
+    await Promise.all(handles.map((h) => waitForState(stack, h.id, ['FAILURE'])));
+    await eventually(async () => ((await queueCounts(stack, dlq)).visible === 3 ? true : undefined));
+    const res = await call<{ moved: number; more: boolean }>('POST', '/api/queues/default/redrive');
+    expect(res.body).toMatchObject({ moved: 3, more: false });
+    // They ran again, failed again, and are back: a later redrive would move them again.
+    await eventually(async () => ((await queueCounts(stack, dlq)).visible === 3 ? true : undefined));
   });
 
   it('purges only when told which: the queue or its DLQ', async () => {

@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
+  type Message,
   type MessageAttributeValue,
   PurgeQueueCommand,
   ReceiveMessageCommand,
@@ -123,7 +126,11 @@ const DEAD_LETTER_ATTRIBUTE = /^celeriac-(error-|source-queue|failed-at|receive-
  * Move messages from a queue's DLQ back to the queue: receive from the DLQ, send the same
  * bodies to the source queue in a batch, then delete from the DLQ only what was sent. A
  * message is never lost; if a delete fails after its send, it may run twice (at least once).
- * SQS's own `StartMessageMoveTask` is not used because the local SQS server lacks it.
+ *
+ * Only dead letters that were there when the redrive began are moved: a message that reached
+ * the DLQ after that (say a redriven task that failed again at once), or a body already moved
+ * in this run, is left where it is, so a redrive always ends. SQS's own
+ * `StartMessageMoveTask` is not used because the local SQS server lacks it.
  *
  * @example
  * ```ts
@@ -144,7 +151,10 @@ export async function redrive(
       `max: got ${max}; allowed: an integer from 1 to 100000`,
     );
   }
-  const deadline = Date.now() + (options.budgetMs ?? 20_000);
+  const startedAt = Date.now();
+  const deadline = startedAt + (options.budgetMs ?? 20_000);
+  const movedBodies = new Set<string>();
+  const skipped: Message[] = [];
   let moved = 0;
   let failed = 0;
   let drained = false;
@@ -156,11 +166,18 @@ export async function redrive(
         MaxNumberOfMessages: Math.min(10, max - moved - failed),
         // A short poll may miss messages on some SQS hosts: confirm "empty" with a long poll.
         WaitTimeSeconds: emptyPolls > 0 ? 1 : 0,
-        VisibilityTimeout: 60,
+        // Messages left alone (see below) are released at the end, or reappear after this.
+        VisibilityTimeout: 30,
         MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['SentTimestamp'],
       }),
     );
-    const messages = out.Messages ?? [];
+    const messages: Message[] = [];
+    for (const m of out.Messages ?? []) {
+      const fresh =
+        Number(m.Attributes?.SentTimestamp ?? 0) >= startedAt || movedBodies.has(digest(m.Body ?? ''));
+      (fresh ? skipped : messages).push(m);
+    }
     if (messages.length === 0) {
       if (++emptyPolls >= 2) {
         drained = true;
@@ -189,10 +206,32 @@ export async function redrive(
         }),
       );
     }
+    for (const m of ok) movedBodies.add(digest(m.Body ?? ''));
     moved += ok.length;
     options.onProgress?.({ moved, failed, more: true });
   }
+  await release(client, dlqUrl, skipped);
   return { moved, failed, more: !drained };
+}
+
+/** Make messages this redrive received but left alone visible again at once (best effort). */
+async function release(client: CeleriacClient, dlqUrl: string, messages: readonly Message[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 10) {
+    await client.sqs
+      .send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: dlqUrl,
+          Entries: messages
+            .slice(i, i + 10)
+            .map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
+        }),
+      )
+      .catch(() => undefined); // They reappear after the receive's visibility timeout anyway.
+  }
+}
+
+function digest(body: string): string {
+  return createHash('sha256').update(body).digest('base64');
 }
 
 function keepAttributes(

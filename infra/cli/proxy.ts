@@ -1,0 +1,137 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Hono } from 'hono';
+import { localAuth } from '../api/auth.js';
+import { nodeAdapter } from '../api/node-server.js';
+
+/** Options of {@link startSigningProxy}. */
+export interface SigningProxyOptions {
+  /** The results API Function URL, e.g. `https://abc.lambda-url.eu-west-1.on.aws/`. */
+  readonly target: string;
+  /** @default parsed from the Function URL's host */
+  readonly region?: string;
+  /** Port on 127.0.0.1. @default 8788 */
+  readonly port?: number;
+}
+
+/** A running signing proxy. */
+export interface SigningProxy {
+  readonly url: string;
+  readonly token: string;
+  readonly dashboardUrl: string;
+  close(): Promise<void>;
+}
+
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (data: SourceData): string | Buffer =>
+  typeof data === 'string'
+    ? data
+    : ArrayBuffer.isView(data)
+      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      : Buffer.from(data);
+
+/** SHA-256 / HMAC-SHA-256 for the signer, from node:crypto (no extra package). */
+class Sha256 {
+  readonly #hash;
+  constructor(secret?: SourceData) {
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+  }
+  update(data: SourceData): void {
+    this.#hash.update(bytes(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.#hash.digest());
+  }
+}
+
+const FORWARDED = ['accept', 'content-type'];
+
+/**
+ * A loopback proxy to a deployed results API behind an AWS_IAM Function URL: each request
+ * is signed with SigV4 (service `lambda`) using your AWS credentials (the default provider
+ * chain: env, profile, SSO…) and forwarded. The proxy itself answers 127.0.0.1 only and
+ * requires its own per-run token, so other local users and web pages cannot borrow your
+ * credentials.
+ *
+ * @example
+ * ```ts
+ * const proxy = await startSigningProxy({ target: apiUrl });
+ * console.log(proxy.dashboardUrl);
+ * ```
+ */
+export async function startSigningProxy(options: SigningProxyOptions): Promise<SigningProxy> {
+  const target = new URL(options.target);
+  const region = options.region ?? /\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(target.hostname)?.[1];
+  if (!region) throw new Error(`cannot tell the region of ${target.hostname}; pass --region`);
+  const [{ SignatureV4 }, { defaultProvider }] = await Promise.all([
+    import('@smithy/signature-v4'),
+    import('@aws-sdk/credential-provider-node'),
+  ]);
+  const signer = new SignatureV4({
+    service: 'lambda',
+    region,
+    credentials: defaultProvider(),
+    sha256: Sha256,
+  });
+  const token = randomBytes(32).toString('hex');
+  const app = new Hono();
+  app.use('*', localAuth(token));
+  app.all('*', async (c) => {
+    const url = new URL(c.req.url);
+    url.searchParams.delete('token');
+    const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? undefined : await c.req.text();
+    const headers: Record<string, string> = { host: target.host };
+    for (const name of FORWARDED) {
+      const value = c.req.header(name);
+      if (value) headers[name] = value;
+    }
+    const query: Record<string, string> = {};
+    url.searchParams.forEach((v, k) => {
+      query[k] = v;
+    });
+    const signed = await signer.sign({
+      method: c.req.method,
+      protocol: target.protocol,
+      hostname: target.hostname,
+      path: url.pathname,
+      query,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
+    const upstream = await fetch(`${target.origin}${url.pathname}${url.search}`, {
+      method: c.req.method,
+      headers: signed.headers,
+      ...(body !== undefined ? { body } : {}),
+    });
+    const out = new Headers();
+    for (const name of [
+      'content-type',
+      'cache-control',
+      'content-security-policy',
+      'x-content-type-options',
+      'location',
+    ]) {
+      const value = upstream.headers.get(name);
+      if (value) out.set(name, value);
+    }
+    return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers: out });
+  });
+  const server = createServer(nodeAdapter((request) => app.fetch(request)));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8788, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    token,
+    dashboardUrl: `${url}/?token=${token}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
