@@ -61,6 +61,10 @@ export const Defaults = {
   DEADLINE_MARGIN_MS: 1_000,
   /** Longest a worker's cached revocation list may be stale. */
   REVOCATION_REFRESH_MS: 1_000,
+  /** How often a running task is checked for revocation (through the shared revocation cache). */
+  REVOKE_CHECK_MS: 2_000,
+  /** How long a revocation is listed: longer than SQS's 14-day retention. */
+  REVOCATION_HOLD_MS: 15 * 86_400_000,
   /** Shards of the results indexes' partition keys (hot-partition guard). */
   INDEX_SHARDS: 4,
 } as const;

@@ -82,6 +82,12 @@ export { ResultsSchema } from './results/schema.js';
 export { ResultStore } from './results/store.js';
 export { type BackoffOptions, backoffDelayMs, type RetryOptions, type RetryPolicy } from './retry.js';
 export {
+  type RevokeOptions,
+  type RevokeResult,
+  revoke,
+  revokeWorkflow,
+} from './revoke/revoke.js';
+export {
   beatInput,
   cron,
   rate,
@@ -101,5 +107,6 @@ export {
   task,
 } from './task.js';
 export { createWorker, type WorkerOptions } from './worker/handler.js';
+export { TaskRevoked } from './worker/revoke-watch.js';
 export { TimeLimitExceeded } from './worker/time-limit.js';
 export type { BatchResponse, LambdaContextLike, SqsEvent, SqsRecord, WorkerHandler } from './worker/types.js';

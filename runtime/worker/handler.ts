@@ -24,6 +24,12 @@ export interface WorkerOptions {
    * @default 1000 ms
    */
   readonly revocationRefreshMs?: number;
+  /**
+   * How often a running task is checked for revocation (it then gets its AbortSignal). Each
+   * check reads the worker's shared revocation cache, so the DynamoDB cost is one GetItem per
+   * `revocationRefreshMs` per worker instance, not per task. @default 2000 ms
+   */
+  readonly revokeCheckMs?: number;
   /** Random source for backoff jitter. @default Math.random */
   readonly random?: () => number;
 }
@@ -69,7 +75,16 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
       return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
     }
 
-    const deps = { client, registry, log, context, deadline, random };
+    const deps = {
+      client,
+      registry,
+      log,
+      context,
+      deadline,
+      random,
+      revocations,
+      revokeCheckMs: options.revokeCheckMs ?? Defaults.REVOKE_CHECK_MS,
+    };
     const outcomes = await mapLimit(decoded, concurrency, async (item: Decoded): Promise<Outcome> => {
       try {
         return await runRecord(item, revoked, deps);

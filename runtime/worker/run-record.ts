@@ -14,6 +14,8 @@ import { backoffDelayMs } from '../retry.js';
 import type { Task, TaskContext } from '../task.js';
 import { validateArgs } from '../validate.js';
 import { ACK, FAIL, type Outcome } from './outcome.js';
+import type { RevocationCache } from './revocations.js';
+import { TaskRevoked, watchRevocation } from './revoke-watch.js';
 import { withTimeLimit } from './time-limit.js';
 import type { LambdaContextLike, SqsRecord } from './types.js';
 
@@ -26,6 +28,10 @@ export interface RecordDeps {
   /** Epoch ms by which every attempt must have ended (Lambda deadline minus a margin). */
   readonly deadline: number;
   readonly random: () => number;
+  /** The worker's revocation cache, watched while a task runs. */
+  readonly revocations?: RevocationCache;
+  /** How often a running task is checked for revocation. */
+  readonly revokeCheckMs?: number;
 }
 
 /** A decoded record. */
@@ -184,9 +190,16 @@ async function execute(
     if (!recorded) return FAIL;
   }
   const limitMs = Math.max(0, Math.min(def.timeoutMs ?? Number.POSITIVE_INFINITY, deps.deadline - startedAt));
+  const watch = watchRevocation(
+    deps.revocations,
+    env.id,
+    env.root,
+    deps.revokeCheckMs ?? Defaults.REVOKE_CHECK_MS,
+  );
   let result: unknown;
   try {
-    result = await withTimeLimit(limitMs, (signal) => {
+    result = await withTimeLimit(limitMs, (limitSignal) => {
+      const signal = AbortSignal.any([limitSignal, watch.signal]);
       const ctx: TaskContext = {
         id: env.id,
         name: env.task,
@@ -200,11 +213,17 @@ async function execute(
         remainingMs: () => Math.max(0, startedAt + limitMs - deps.client.now()),
         log,
       };
-      return Promise.resolve(task.run(args, ctx));
+      return Promise.race([Promise.resolve(task.run(args, ctx)), watch.revoked]);
     });
   } catch (err) {
     if (once) await releaseRun(deps.client, env.id).catch(() => undefined);
+    if (err instanceof TaskRevoked) {
+      log.info('running task revoked: aborted, not retried');
+      return ACK;
+    }
     return onError(err, env, task, attempt, startedAt, log, deps);
+  } finally {
+    watch.stop();
   }
   const finishedAt = deps.client.now();
   if (result === undefined) result = null;

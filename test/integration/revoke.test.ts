@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../infra/local/stack.js';
+import { chain, createWorker, revoke, revokeWorkflow } from '../../runtime/index.js';
+import { scheduleNameFor } from '../../runtime/schedules/one-time.js';
+import { nap, registry, seen } from './fixtures/revoke-tasks.js';
+import { eventually, localStack, waitForState } from './harness.js';
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await localStack(registry);
+  stack.startWorkers({
+    waitTimeSeconds: 1,
+    handler: createWorker(registry, { client: stack.client, revokeCheckMs: 250, revocationRefreshMs: 250 }),
+  });
+});
+afterAll(() => stack?.stop());
+
+describe('revoke', () => {
+  it('a queued (short-delayed) task never runs', async () => {
+    const h = await nap.enqueue({ ms: 1 }, { client: stack.client, delay: '2s' });
+    expect(await stack.client.revoke(h.id, { task: 'nap' })).toMatchObject({
+      revoked: true,
+      state: 'REVOKED',
+    });
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect(seen.get(h.id)).toBeUndefined();
+    expect(await h.state()).toBe('REVOKED');
+    await expect(h.result({ timeout: '1s' })).rejects.toMatchObject({ code: 'TASK_REVOKED' });
+  });
+
+  it('a long-delayed (scheduled) task has its schedule deleted', async () => {
+    const h = await nap.enqueue({ ms: 1 }, { client: stack.client, delay: '3h' });
+    const key = `${stack.config.scheduler!.group}/${scheduleNameFor(h.id)}`;
+    expect(stack.scheduler.schedules.has(key)).toBe(true);
+    const out = await revoke(h.id, { client: stack.client });
+    expect(out).toMatchObject({ revoked: true, scheduleDeleted: true });
+    expect(stack.scheduler.schedules.has(key)).toBe(false);
+    expect(
+      stack.scheduler.requests.some(
+        (r) => r.operation === 'DeleteSchedule' && r.name === scheduleNameFor(h.id),
+      ),
+    ).toBe(true);
+  });
+
+  it('a running task receives its AbortSignal at the next check and ends REVOKED', async () => {
+    const h = await nap.enqueue({ ms: 20_000 }, { client: stack.client });
+    await eventually(async () => (seen.get(h.id) === 'started' ? true : undefined));
+    const t0 = Date.now();
+    await revoke(h.id, { client: stack.client });
+    await eventually(async () => (seen.get(h.id) === 'aborted' ? true : undefined), 5_000);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await h.state()).toBe('REVOKED');
+  });
+
+  it('a finished task is not revoked', async () => {
+    const h = await nap.enqueue({ ms: 1 }, { client: stack.client });
+    await waitForState(stack, h.id, ['SUCCESS']);
+    expect(await revoke(h.id, { client: stack.client })).toMatchObject({ revoked: false, state: 'SUCCESS' });
+  });
+
+  it('revokeWorkflow stops a running chain: later steps never run', async () => {
+    const h = await chain(nap.si({ ms: 20_000 }), nap.si({ ms: 1 }), nap.si({ ms: 1 })).apply({
+      client: stack.client,
+    });
+    await eventually(async () => (seen.get(h.rootId) === 'started' ? true : undefined));
+    await revokeWorkflow(h.rootId, { client: stack.client });
+    await eventually(async () => (seen.get(h.rootId) === 'aborted' ? true : undefined), 5_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(seen.get(h.resultIds[0]!)).toBeUndefined();
+    expect(await stack.client.results.get(h.rootId)).toMatchObject({ state: 'REVOKED' });
+  });
+});
