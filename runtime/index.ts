@@ -64,6 +64,8 @@ export type { Json } from './json.js';
 export { createLogger, type LogFields, type Logger } from './logger.js';
 export type { PlanOptions, QueuePlan, ResourcePlan, SchedulePlan, TablePlan, TaskPlan } from './plan.js';
 export type { QueueSettings } from './queue.js';
+export { acquireSlot, type Slot } from './ratelimit/limiter.js';
+export { parseRateLimit, type RateLimit, type RateLimitPolicy } from './ratelimit/parse.js';
 export { createRegistry, type Registry, type RegistryOptions } from './registry.js';
 export {
   type ListFilter,

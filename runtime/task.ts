@@ -8,6 +8,7 @@ import { ErrorCode, invalid } from './errors.js';
 import type { TaskHandle } from './handle.js';
 import type { Json } from './json.js';
 import type { Logger } from './logger.js';
+import { parseRateLimit, type RateLimit, type RateLimitPolicy } from './ratelimit/parse.js';
 import { normalizeRetry, type RetryOptions, type RetryPolicy } from './retry.js';
 
 /** What a task's handler receives besides its arguments. */
@@ -57,6 +58,14 @@ export interface TaskOptions<S extends StandardSchemaV1 | undefined = undefined>
    * handler runs; a duplicate gets the stored result. Costs two writes per run. @default false
    */
   readonly runOnce?: boolean;
+  /**
+   * At most this many runs per second, minute or hour across all Lambda instances (a shared
+   * DynamoDB fixed-window limiter). A limited run waits for the next window: it is not failed
+   * and does not spend an attempt.
+   */
+  readonly rateLimit?: RateLimit;
+  /** Limit per key (tenant, account…) instead of per task: the key of a run's arguments. */
+  readonly rateLimitKey?: (args: never) => string;
 }
 
 /** A task's settings after validation. */
@@ -73,6 +82,8 @@ export interface TaskDefinition {
   readonly storeArgs: boolean;
   readonly schema: StandardSchemaV1 | undefined;
   readonly runOnce: boolean;
+  readonly rateLimit: RateLimitPolicy | undefined;
+  readonly rateLimitKey: ((args: unknown) => string) | undefined;
 }
 
 /** A task handler: arguments in, JSON result out. */
@@ -255,5 +266,7 @@ function defineTask(name: string, options: TaskOptions<StandardSchemaV1 | undefi
     storeArgs: options.storeArgs ?? true,
     schema,
     runOnce: options.runOnce ?? false,
+    rateLimit: options.rateLimit === undefined ? undefined : parseRateLimit(options.rateLimit, what),
+    rateLimitKey: options.rateLimitKey as ((args: unknown) => string) | undefined,
   };
 }

@@ -7,6 +7,7 @@ import { CeleriacError } from '../errors.js';
 import { type Claim, claimRun, completeRun, releaseRun } from '../idempotency/run-claim.js';
 import { type Json, toJson } from '../json.js';
 import type { Logger } from '../logger.js';
+import { acquireSlot, type Slot } from '../ratelimit/limiter.js';
 import type { Registry } from '../registry.js';
 import { type SerializedError, serializeError } from '../results/record.js';
 import type { Transition } from '../results/store.js';
@@ -162,6 +163,21 @@ async function execute(
   deps: RecordDeps,
 ): Promise<Outcome> {
   const def = task.definition;
+  if (def.rateLimit) {
+    let slot: Slot;
+    try {
+      const key = def.rateLimitKey ? String(def.rateLimitKey(args)) : '*';
+      slot = await acquireSlot(deps.client, def.name, key, def.rateLimit);
+    } catch (err) {
+      log.error('rate limiter unreachable; message returned for retry', { error: String(err) });
+      return FAIL;
+    }
+    if (!slot.ok) {
+      const waitMs = slot.retryAtMs - deps.client.now() + Math.round(deps.random() * 250);
+      log.info('rate limited: deferred to the next window', { waitMs });
+      return defer(env, attempt, Math.max(1_000, waitMs));
+    }
+  }
   // Run-once tasks, and cron firings (keyed on their scheduled time), run at most once per id.
   const once = def.runOnce || env.beat !== undefined;
   if (once) {
