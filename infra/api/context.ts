@@ -18,20 +18,24 @@ export interface ApiServices {
   readonly query: TaskQuery;
 }
 
-/** Build services on first use: nothing happens at import or at app creation. */
+/** Build services on first use: nothing happens at import or at app creation, and the plan needs no AWS. */
 export function lazyServices(deps: ApiDeps): () => ApiServices {
   let services: ApiServices | undefined;
   return () => {
     if (!services) {
       const plan = deps.plan ?? deps.registry.plan();
+      let query: TaskQuery | undefined;
       services = {
         client: deps.client,
         registry: deps.registry,
         plan,
-        query: new TaskQuery(deps.client.dynamodb, deps.client.config.table, {
-          taskNames: plan.tasks.map((t) => t.name),
-          now: deps.client.now,
-        }),
+        get query() {
+          query ??= new TaskQuery(deps.client.dynamodb, deps.client.config.table, {
+            taskNames: plan.tasks.map((t) => t.name),
+            now: deps.client.now,
+          });
+          return query;
+        },
       };
     }
     return services;

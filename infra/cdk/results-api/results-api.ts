@@ -1,0 +1,259 @@
+import path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CONFIG_ENV } from '../../../runtime/config.js';
+import { ResultsSchema } from '../../../runtime/results/schema.js';
+
+/** The repository root: this file lives in `infra/cdk/results-api/`. */
+const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+
+/** A plan queue the API reports on, redrives and purges. */
+export interface ResultsApiQueue {
+  /** Logical name (as in the plan and the client config). */
+  readonly name: string;
+  readonly queue: sqs.IQueue;
+  readonly dlq: sqs.IQueue;
+}
+
+/** Properties of a {@link ResultsApi}. */
+export interface ResultsApiProps {
+  /** The results table. */
+  readonly table: dynamodb.ITable;
+  /**
+   * Its indexes the API queries (Query is granted on each by name, never `index/*`).
+   * @default the results schema's: byTask, byState, byRoot
+   */
+  readonly indexNames?: readonly string[];
+  /** Every plan queue with its DLQ. */
+  readonly queues: readonly ResultsApiQueue[];
+  /** The client config JSON (`CELERIAC_CONFIG`), e.g. `TaskRuntime.clientConfigJson`. */
+  readonly configJson: string;
+  /**
+   * Prebuilt code instead of bundling `entry` (tests).
+   * @default bundled from `entry` with esbuild, locally
+   */
+  readonly code?: lambda.Code;
+  /**
+   * The Lambda entry module.
+   * @default `infra/api/lambda.ts` of the repository
+   */
+  readonly entry?: string;
+  /**
+   * Root of the project to bundle from.
+   * @default the repository root
+   */
+  readonly projectRoot?: string;
+  /**
+   * Lock file of the project.
+   * @default `package-lock.json` in `projectRoot`
+   */
+  readonly depsLockFilePath?: string;
+  /**
+   * @default lambda.Runtime.NODEJS_24_X
+   */
+  readonly runtime?: lambda.Runtime;
+  /**
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * A redrive runs for up to 20 s per request.
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+  /**
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Removal policy of the log group.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * X-Ray tracing.
+   * @default lambda.Tracing.DISABLED
+   */
+  readonly tracing?: lambda.Tracing;
+}
+
+/** SQS actions on the work queues: enqueue (and redrive into), counts, purge. */
+export const QUEUE_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:PurgeQueue'] as const;
+/** SQS actions on the DLQs: redrive out of (receive, delete, release), counts, purge. */
+export const DLQ_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+  'sqs:PurgeQueue',
+] as const;
+/** DynamoDB actions on the table's items: detail and workflow root (GetItem), revoke (UpdateItem). */
+export const ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
+
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __celeriacCreateRequire } from 'node:module'; const require = __celeriacCreateRequire(import.meta.url);";
+
+/**
+ * The results API and dashboard: a Lambda (arm64, esbuild bundle of `infra/api/lambda.ts`
+ * with the dashboard's files beside it) behind a Function URL with `AWS_IAM` auth, and a role
+ * that can do only what the API does — Query on the results indexes by name, GetItem and
+ * UpdateItem on the table, send/counts/purge on the queues, receive/delete/release/counts/
+ * purge on the DLQs — with no wildcard. Reach it with `celeriac dashboard --outputs …`,
+ * which signs requests with your credentials.
+ *
+ * @example
+ * ```ts
+ * const api = new ResultsApi(stack, 'ResultsApi', {
+ *   table: runtime.results.table,
+ *   queues: [...runtime.queues].map(([name, q]) => ({ name, queue: q.queue, dlq: q.deadLetterQueue })),
+ *   configJson: runtime.clientConfigJson,
+ * });
+ * new CfnOutput(stack, 'CeleriacApiUrl', { value: api.url });
+ * api.grantInvokeUrl(operatorsRole);
+ * ```
+ */
+export class ResultsApi extends Construct {
+  /** The function (child id `Resource`). */
+  readonly function: lambda.Function;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly functionUrl: lambda.FunctionUrl;
+  /** The Function URL (`https://….lambda-url.<region>.on.aws/`). */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: ResultsApiProps) {
+    super(scope, id);
+    if (props.queues.length === 0)
+      throw new Error(`${this.node.path}: queues: at least one plan queue is needed`);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Celeriac results API and dashboard',
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    const tracing = props.tracing ?? lambda.Tracing.DISABLED;
+    const common: lambda.FunctionOptions = {
+      description: 'Celeriac results API and dashboard (Function URL, AWS_IAM)',
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      tracing,
+      environment: { [CONFIG_ENV]: props.configJson, CELERIAC_DASHBOARD_DIR: '/var/task/dashboard' },
+    };
+    const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
+    const projectRoot = props.projectRoot ?? REPO_ROOT;
+    this.function = props.code
+      ? new lambda.Function(this, 'Resource', {
+          ...common,
+          runtime,
+          code: props.code,
+          handler: 'index.handler',
+        })
+      : new nodejs.NodejsFunction(this, 'Resource', {
+          ...common,
+          runtime,
+          entry: props.entry ?? path.join(projectRoot, 'infra', 'api', 'lambda.ts'),
+          handler: 'handler',
+          projectRoot,
+          depsLockFilePath: props.depsLockFilePath ?? path.join(projectRoot, 'package-lock.json'),
+          bundling: {
+            format: nodejs.OutputFormat.ESM,
+            minify: true,
+            sourceMap: false,
+            externalModules: [],
+            mainFields: ['module', 'main'],
+            banner: ESM_REQUIRE_BANNER,
+            forceDockerBundling: false,
+            commandHooks: {
+              beforeBundling: () => [],
+              beforeInstall: () => [],
+              // The dashboard is static files served by the API: ship them beside the bundle.
+              afterBundling: (inputDir, outputDir) => [
+                `cp -R "${path.join(inputDir, 'infra', 'dashboard')}" "${path.join(outputDir, 'dashboard')}"`,
+              ],
+            },
+          },
+        });
+    this.functionUrl = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    this.url = this.functionUrl.url;
+    this.grantData(props);
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless::Serverless-LambdaDLQ',
+      reason:
+        'The results API is invoked synchronously through its Function URL; a DeadLetterConfig applies to asynchronous invokes only.',
+    });
+    if (tracing === lambda.Tracing.DISABLED) {
+      Validations.of(this.function).acknowledge({
+        id: 'Serverless::Serverless-LambdaTracing',
+        reason: 'X-Ray is opt-in (prop `tracing`); the API logs structured JSON errors without task data.',
+      });
+    } else {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
+      });
+    }
+  }
+
+  /**
+   * Let `grantee` call the API through its Function URL (signed with SigV4).
+   *
+   * @example
+   * ```ts
+   * api.grantInvokeUrl(new iam.Role(this, 'Operators', { assumedBy: new iam.AccountRootPrincipal() }));
+   * ```
+   */
+  grantInvokeUrl(grantee: iam.IGrantable): iam.Grant {
+    return this.function.grantInvokeUrl(grantee);
+  }
+
+  private grantData(props: ResultsApiProps): void {
+    const { table } = props;
+    const indexNames = props.indexNames ?? Object.values(ResultsSchema.indexes).map((ix) => ix.name);
+    iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: [...ITEM_ACTIONS],
+      resourceArns: [table.tableArn],
+    });
+    iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: ['dynamodb:Query'],
+      resourceArns: indexNames.map((name) => `${table.tableArn}/index/${name}`),
+    });
+    table.encryptionKey?.grant(this.role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*');
+    iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: [...QUEUE_ACTIONS],
+      resourceArns: props.queues.map((q) => q.queue.queueArn),
+    });
+    iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: [...DLQ_ACTIONS],
+      resourceArns: props.queues.map((q) => q.dlq.queueArn),
+    });
+    for (const q of props.queues) {
+      q.queue.encryptionMasterKey?.grant(this.role, 'kms:Decrypt', 'kms:GenerateDataKey*');
+      q.dlq.encryptionMasterKey?.grant(this.role, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    }
+  }
+}
