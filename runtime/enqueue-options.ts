@@ -21,6 +21,13 @@ export interface EnqueueOptions {
   readonly expires?: Duration | Date;
   /** Your own task id (1-128 of `A-Za-z0-9_.:-`). @default a random UUID */
   readonly id?: string;
+  /**
+   * Enqueue at most once per key within `idempotencyWindow`: a second enqueue with the same key
+   * (for the same task) returns the first one's handle without sending. Exclusive with `id`.
+   */
+  readonly idempotencyKey?: string;
+  /** How long an idempotency key holds. @default '24h' */
+  readonly idempotencyWindow?: Duration;
   /** Send to this queue instead of the task's own. */
   readonly queue?: string;
   /** Extra tags for this run, added to the task's. */

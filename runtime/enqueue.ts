@@ -11,6 +11,7 @@ import type { EnqueueOptions } from './enqueue-options.js';
 import { type Envelope, encodeEnvelope } from './envelope.js';
 import { CeleriacError, ErrorCode, invalid } from './errors.js';
 import { TaskHandle } from './handle.js';
+import { claimIdempotencyKey, releaseIdempotencyKey } from './idempotency/enqueue-key.js';
 import type { Json } from './json.js';
 import { utf8Bytes } from './json.js';
 import {
@@ -133,6 +134,7 @@ export async function enqueue<A, R>(
   options: EnqueueOptions = {},
 ): Promise<TaskHandle<R>> {
   const client = options.client ?? getDefaultClient();
+  if (options.idempotencyKey !== undefined) return enqueueOnce(task, args, options, client);
   const msg = await prepareMessage(task as Task, args, options, client);
   if (msg.envelope) {
     await scheduleEnvelope(client, msg.envelope, msg.body);
@@ -307,4 +309,43 @@ function asCeleriacError(err: unknown): CeleriacError {
   return err instanceof CeleriacError
     ? err
     : new CeleriacError(ErrorCode.SEND_FAILED, String(err), { cause: err });
+}
+
+async function enqueueOnce<A, R>(
+  task: Task<A, R>,
+  args: A,
+  options: EnqueueOptions,
+  client: CeleriacClient,
+): Promise<TaskHandle<R>> {
+  const key = options.idempotencyKey!;
+  const what = `task "${task.name}"`;
+  if (typeof key !== 'string' || key.length < 1 || key.length > 256) {
+    throw invalid(ErrorCode.INVALID_OPTION, `${what} idempotencyKey`, key, 'a string of 1-256 characters');
+  }
+  if (options.id !== undefined) {
+    throw invalid(
+      ErrorCode.INVALID_OPTION,
+      `${what} id and idempotencyKey`,
+      'both',
+      'one of id or idempotencyKey',
+    );
+  }
+  const windowMs = toMillis(options.idempotencyWindow ?? '24h', `${what} idempotencyWindow`);
+  if (windowMs < 1_000)
+    throw invalid(
+      ErrorCode.INVALID_DURATION,
+      `${what} idempotencyWindow`,
+      options.idempotencyWindow,
+      'at least 1s',
+    );
+  // Validate before claiming, so a bad call never burns the key.
+  await prepareMessage(task as Task, args, { ...options, idempotencyKey: undefined }, client);
+  const claim = await claimIdempotencyKey(client, task.name, key, windowMs);
+  if (!claim.first) return new TaskHandle<R>(claim.id, task.name, client);
+  try {
+    return await enqueue(task, args, { ...options, idempotencyKey: undefined, id: claim.id, client });
+  } catch (err) {
+    await releaseIdempotencyKey(client, task.name, key).catch(() => undefined);
+    throw err;
+  }
 }
