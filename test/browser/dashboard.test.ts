@@ -201,14 +201,14 @@ describe('dashboard (Chromium, local stack, real tasks)', () => {
     expect(await page.locator('svg.chart rect.bar.ok').count()).toBeGreaterThan(0);
     expect(await page.locator('svg.chart rect.bar.bad').count()).toBeGreaterThan(0);
     expect(await page.locator('svg.chart .series.info circle').count()).toBeGreaterThan(0);
-    await page.evaluate(() => document.getElementById('toasts')?.replaceChildren());
+    await page.locator('#toasts').evaluate((el) => el.replaceChildren());
     await shot('charts');
   });
 
   it('pages through older tasks with "Load more", pausing live updates meanwhile', async () => {
     await page.goto(`${api.url}/#/tasks`);
     await expect.poll(() => page.locator('tr[data-id]').count()).toBe(50);
-    await page.evaluate(() => document.getElementById('toasts')?.replaceChildren());
+    await page.locator('#toasts').evaluate((el) => el.replaceChildren());
     await page.screenshot({ path: path.join(ARTIFACTS, 'tasks-busy.png') });
     await page.getByRole('button', { name: 'Load more' }).click();
     await expect.poll(() => page.locator('tr[data-id]').count()).toBe(100);
