@@ -12,7 +12,7 @@ import type { LocalStack } from '../../infra/local/stack.js';
 import { CeleriacClient, chain, decodeEnvelope, enqueueMany } from '../../runtime/index.js';
 import { scheduleNameFor } from '../../runtime/schedules/one-time.js';
 import { add, mul, registry } from './fixtures/canvas-tasks.js';
-import { eventually, localStack, newPrefix, waitForState } from './harness.js';
+import { eventually, newPrefix, waitForState } from './harness.js';
 
 let stack: LocalStack;
 let offsetMs = 0;
