@@ -43,8 +43,8 @@ export function writeSdkBaselineEntry(dir: string): { entry: string; imports: Re
         .split(',')
         .map((n) => n.trim())
         .filter((n) => n && !n.startsWith('type '));
-      const set = (imports[match[2]!] ??= new Set());
-      for (const n of names) set.add(n);
+      imports[match[2]!] ??= new Set();
+      for (const n of names) imports[match[2]!]!.add(n);
     }
   }
   const lines = Object.entries(imports).map(
