@@ -1,11 +1,11 @@
 import {
   type CeleriacClient,
   CeleriacError,
-  Defaults,
   type Duration,
   type EnqueueOptions,
   ErrorCode,
   type Registry,
+  revoke,
   TaskState,
 } from '../../../runtime/index.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
@@ -121,9 +121,10 @@ export interface Revoked {
 }
 
 /**
- * Revoke a task: record it REVOKED unless it already finished. The worker skips revoked
- * tasks when their message arrives (and a retry of a running one). A task not yet stored
- * (PENDING) can be revoked too; pass its name so the dashboard can show it.
+ * Revoke a task through the runtime's `revoke()`: its record becomes REVOKED, its id joins the
+ * revocation list every worker checks (a queued or delayed message is skipped, a running task
+ * is aborted), and a long-delayed task's schedule is deleted. A task not yet stored (PENDING)
+ * can be revoked too; pass its name so the dashboard can show it.
  *
  * @throws ApiError 409 `CONFLICT` when the task already ended in SUCCESS or FAILURE.
  * @example
@@ -140,29 +141,19 @@ export async function revokeTask(
   checkId(id);
   const current = await client.results.get(id);
   if (current?.state === TaskState.REVOKED) return { id, revoked: false, state: TaskState.REVOKED };
-  const taskName = current?.task ?? options.task ?? '(unknown)';
-  const def = registry.get(taskName)?.definition;
-  const rootId = current?.rootId ?? id;
-  const out = await client.results.write({
-    id,
-    state: TaskState.REVOKED,
-    task: taskName,
-    queue: current?.queue ?? def?.queue ?? '(unknown)',
-    attempt: current?.attempts ?? 0,
-    rootId,
-    ...(current?.parentId ? { parentId: current.parentId } : {}),
-    tags: current?.tags ?? [],
-    ttlMs: def?.resultTtlMs ?? Defaults.RESULT_TTL_MS,
-    finishedAt: client.now(),
-    error: { type: 'Revoked', message: (options.reason ?? 'revoked').slice(0, 500) },
-    workflow: rootId !== id,
-    protect: [TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED],
+  const task = current?.task ?? options.task;
+  if (task !== undefined && current === undefined && !registry.get(task)) {
+    throw new ApiError(400, ApiErrorCode.BAD_REQUEST, `unknown task "${task}"`);
+  }
+  const out = await revoke(id, {
+    client,
+    ...(task !== undefined ? { task } : {}),
+    ...(options.reason !== undefined ? { reason: options.reason } : {}),
   });
-  if (out.written) return { id, revoked: true, state: TaskState.REVOKED };
-  if (out.current === TaskState.REVOKED) return { id, revoked: false, state: TaskState.REVOKED };
+  if (out.revoked) return { id, revoked: true, state: TaskState.REVOKED };
   throw new ApiError(
     409,
     ApiErrorCode.CONFLICT,
-    `task ${id} already finished (${out.current}); nothing to revoke`,
+    `task ${id} already finished (${out.state}); nothing to revoke`,
   );
 }
