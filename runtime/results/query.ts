@@ -18,6 +18,10 @@ export type TaskSummary = Omit<
 > & {
   /** The error's type, for failed and retried tasks. */
   readonly errorType?: string;
+  /** The chord whose join this task's result feeds. */
+  readonly chordId?: string;
+  /** The chord whose body (callback) this task is. */
+  readonly joinOf?: string;
 };
 
 /** Filters of {@link TaskQuery.list}. Time bounds are epoch ms on the last update time. */
@@ -83,12 +87,12 @@ export interface TaskStats {
   readonly truncated: boolean;
 }
 
-/** A workflow: its tasks and the parent → child edges between them. */
+/** A workflow: its tasks and the edges between them (`next`: parent → child; `join`: chord member → body). */
 export interface Workflow {
   readonly rootId: string;
   /** Tasks of the workflow; a parent with no stored item appears with state PENDING. */
   readonly nodes: TaskSummary[];
-  readonly edges: { readonly from: string; readonly to: string }[];
+  readonly edges: { readonly from: string; readonly to: string; readonly kind: 'next' | 'join' }[];
   readonly counts: Readonly<Record<string, number>>;
   /** True when the workflow has more members than were read. */
   readonly truncated: boolean;
@@ -413,10 +417,18 @@ export class TaskQuery {
       if (nodes.size >= maxNodes && from) truncated = true;
     } while (from && !truncated);
     if (nodes.size === 0) return undefined;
-    const edges: { from: string; to: string }[] = [];
-    for (const node of [...nodes.values()]) {
+    const edges: Workflow['edges'] = [];
+    const all = [...nodes.values()];
+    for (const node of all) {
+      if (node.joinOf) {
+        // A chord body joins every member of its chord (a DAG, not a tree).
+        for (const member of all) {
+          if (member.chordId === node.joinOf) edges.push({ from: member.id, to: node.id, kind: 'join' });
+        }
+        continue;
+      }
       if (!node.parentId || node.id === rootId) continue;
-      edges.push({ from: node.parentId, to: node.id });
+      edges.push({ from: node.parentId, to: node.id, kind: 'next' });
       if (!nodes.has(node.parentId)) nodes.set(node.parentId, placeholder(node.parentId, rootId));
     }
     const list = [...nodes.values()].sort(

@@ -36,6 +36,8 @@ export const ResultsSchema = {
     'tags',
     'expiresAt',
     'errorType',
+    'chordId',
+    'joinOf',
   ],
   shards: Defaults.INDEX_SHARDS,
 } as const;

@@ -5,8 +5,8 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../infra/api/node-server.js';
 import type { LocalStack } from '../../infra/local/stack.js';
-import { ResultStore } from '../../runtime/index.js';
-import { doomed, fetchPage, flaky, noop, registry, sendWelcome } from '../../tasks/index.js';
+import { chain, chord, ResultStore } from '../../runtime/index.js';
+import { add, doomed, fetchPage, flaky, mul, noop, registry, sendWelcome, xsum } from '../../tasks/index.js';
 import { localStack, waitForState } from '../integration/harness.js';
 
 /** Screenshots land here (gitignored); the docs copy the best ones into docs/img/. */
@@ -139,6 +139,25 @@ describe('dashboard (Chromium, local stack, real tasks)', () => {
     await page.locator(`svg.dag a.node.state-failure`).click();
     await page.locator('pre.stack').waitFor();
     expect(page.url()).toContain(`#/task/${failing.id}`);
+  });
+
+  it('renders a real chord as a DAG: every member joins the body', async () => {
+    const h = await chain(
+      add.si({ x: 1, y: 1 }),
+      chord([add.si({ x: 2, y: 2 }), mul.si({ x: 3, y: 3 }), add.si({ x: 4, y: 4 })], xsum.s()),
+    ).apply({ client: client() });
+    expect(await h.result({ timeout: '30s' })).toBe(4 + 9 + 8);
+    await page.goto(`${api.url}/#/workflow/${h.rootId}`);
+    await page.locator('svg.dag').waitFor();
+    await expect.poll(() => page.locator('svg.dag a.node').count()).toBe(5);
+    // root → 3 members (next), 3 members → body (join)
+    expect(await page.locator('svg.dag path.edge').count()).toBe(6);
+    expect(await page.locator('svg.dag a.node.state-success').count()).toBe(5);
+    const layers = await page
+      .locator('svg.dag a.node rect:first-of-type')
+      .evaluateAll((rects) => [...new Set(rects.map((r) => r.getAttribute('x')))].length);
+    expect(layers).toBe(3);
+    await shot('workflow-chord');
   });
 
   it('redrives a DLQ from the queues page: the messages move back to their queue', async () => {

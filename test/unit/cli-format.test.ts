@@ -51,9 +51,9 @@ describe('workflowTree', () => {
         node('c', 'SUCCESS', 'a'),
       ],
       edges: [
-        { from: 'r', to: 'a' },
-        { from: 'r', to: 'b' },
-        { from: 'a', to: 'c' },
+        { from: 'r', to: 'a', kind: 'next' },
+        { from: 'r', to: 'b', kind: 'next' },
+        { from: 'a', to: 'c', kind: 'next' },
       ],
       counts: { SUCCESS: 3, FAILURE: 1 },
       truncated: false,
