@@ -54,7 +54,7 @@ export async function prepareMessage(
 ): Promise<PreparedMessage> {
   const def = task.definition;
   const what = `task "${def.name}"`;
-  await validateArgs(def.schema, args, what);
+  if (def.schema) await validateArgs(def.schema, args, what);
   const now = client.now();
   const id = options.id ?? crypto.randomUUID();
   if (typeof id !== 'string' || !ID.test(id)) {
@@ -69,7 +69,8 @@ export async function prepareMessage(
   }
   if (long) requireScheduler(client.config, `${what} delay of ${delaySeconds}s`);
   const queue = options.queue ?? def.queue;
-  const tags = [...new Set([...def.tags, ...(options.tags ?? [])])];
+  const tags = options.tags?.length ? [...new Set([...def.tags, ...options.tags])] : def.tags;
+  const trace = process.env._X_AMZN_TRACE_ID;
   const envelope: Envelope = {
     v: Defaults.ENVELOPE_VERSION,
     id,
@@ -82,7 +83,7 @@ export async function prepareMessage(
     root: options.rootId ?? id,
     ...(options.parentId ? { parent: options.parentId } : {}),
     ...(tags.length ? { tags } : {}),
-    ...(process.env._X_AMZN_TRACE_ID ? { trace: process.env._X_AMZN_TRACE_ID } : {}),
+    ...(trace ? { trace } : {}),
   };
   const body = encodeEnvelope(envelope);
   const queueUrl = client.queue(queue).url;

@@ -95,7 +95,8 @@ export interface Envelope {
  */
 export function encodeEnvelope(envelope: Envelope, maxBytes: number = Limits.SQS_MAX_MESSAGE_BYTES): string {
   const body = toJson(envelope, `task "${envelope.task}" args`);
-  const bytes = utf8Bytes(body);
+  // UTF-8 needs at most 3 bytes per UTF-16 unit: short bodies need no exact count.
+  const bytes = body.length * 3 <= maxBytes ? body.length : utf8Bytes(body);
   if (bytes > maxBytes) {
     throw new CeleriacError(
       ErrorCode.PAYLOAD_TOO_LARGE,

@@ -2,6 +2,7 @@ import { Defaults, Limits } from './constants.js';
 import type { QueueDefinition } from './queue.js';
 import { ResultsSchema } from './results/schema.js';
 import { beatInput, type ScheduleEntry } from './schedules/beat.js';
+import { checkTimezone } from './schedules/expression.js';
 import type { Task } from './task.js';
 
 /** One queue of the plan, with its DLQ and worker settings. Names are physical. */
@@ -157,7 +158,8 @@ export function buildPlan(
       queue: e.queue,
       source: e.source,
       expression: e.expression,
-      timezone: e.timezone,
+      // The full IANA check loads ICU data: done here (synth, local stack), not in a worker's cold start.
+      timezone: checkTimezone(e.timezone),
       enabled: e.enabled,
       input: beatInput(e),
     })),

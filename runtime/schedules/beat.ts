@@ -1,7 +1,7 @@
 import { ErrorCode, invalid } from '../errors.js';
 import { type Json, toJson } from '../json.js';
 import type { Task } from '../task.js';
-import { checkTimezone, toSchedulerCron, toSchedulerRate } from './expression.js';
+import { checkTimezoneShape, toSchedulerCron, toSchedulerRate } from './expression.js';
 
 /** Options of {@link cron} and {@link rate}. */
 export interface ScheduleOptions<A> {
@@ -50,7 +50,7 @@ function entry<A>(
     task: task as Task,
     source,
     expression,
-    timezone: checkTimezone(options.timezone ?? 'UTC'),
+    timezone: checkTimezoneShape(options.timezone ?? 'UTC'),
     args,
     enabled: options.enabled ?? true,
     queue: options.queue ?? task.definition.queue,

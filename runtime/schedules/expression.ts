@@ -1,5 +1,5 @@
-import { Cron } from 'croner';
 import { type CeleriacError, ErrorCode, invalid } from '../errors.js';
+import { cronFieldProblem } from './cron-fields.js';
 
 const MACROS: Record<string, string> = {
   '@yearly': '0 0 1 1 *',
@@ -17,7 +17,7 @@ function bad(expr: string, why: string): CeleriacError {
 }
 
 /**
- * Translate a standard 5-field cron (`min hour day-of-month month day-of-week`, Vixie/croner
+ * Translate a standard 5-field cron (`min hour day-of-month month day-of-week`, Vixie
  * syntax, macros like `@daily`) to EventBridge Scheduler's 6-field `cron(…)` form: the year
  * field `*` is added; one of day-of-month / day-of-week becomes `?`; day-of-week numbers
  * (0-7, Sunday 0 or 7) become names, since Scheduler counts 1-7 from Sunday.
@@ -44,11 +44,8 @@ export function toSchedulerCron(expression: string): string {
     );
   }
   if (fields.length !== 5) throw bad(source, '5 fields: minute hour day-of-month month day-of-week');
-  try {
-    new Cron(expanded, { paused: true });
-  } catch (err) {
-    throw bad(source, `a valid cron expression (${err instanceof Error ? err.message : String(err)})`);
-  }
+  const problem = cronFieldProblem(fields);
+  if (problem) throw bad(source, `a valid cron expression (${problem})`);
   const [min, hour, dom, month, dow] = fields as [string, string, string, string, string];
   const domAny = dom === '*' || dom === '?';
   const dowAny = dow === '*' || dow === '?';
@@ -108,6 +105,25 @@ export function toSchedulerRate(rate: string): string {
   }
   const unit = match[2]!.toLowerCase().replace(/s$/, '');
   return `rate(${n} ${n === 1 ? unit : `${unit}s`})`;
+}
+
+const ZONE_SHAPE = /^(UTC|GMT|[A-Za-z_]+(\/[A-Za-z0-9_+-]+){1,2})$/;
+
+/**
+ * Check that a time zone looks like an IANA name (`UTC`, `Europe/Paris`), without loading the
+ * ICU data: cheap enough for definition time in a worker's cold start. {@link checkTimezone}
+ * does the full check when the plan is built (infra synth, the local stack).
+ *
+ * @throws CeleriacError `INVALID_SCHEDULE`.
+ */
+export function checkTimezoneShape(timezone: string): string {
+  if (typeof timezone === 'string' && ZONE_SHAPE.test(timezone)) return timezone;
+  throw invalid(
+    ErrorCode.INVALID_SCHEDULE,
+    'schedule timezone',
+    timezone,
+    'an IANA time zone, e.g. "Europe/Paris"',
+  );
 }
 
 /**
