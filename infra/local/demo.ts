@@ -1,14 +1,17 @@
 import { pathToFileURL } from 'node:url';
-import { type CeleriacClient, type TaskHandle, TaskState } from '../../runtime/index.js';
+import { type CeleriacClient, chain, chord, type TaskHandle, TaskState } from '../../runtime/index.js';
 import {
+  add,
   countPrimes,
   doomed,
   fetchPage,
   flaky,
+  mul,
   pollUntilReady,
   rejectOrder,
   sendWelcome,
   sleepy,
+  xsum,
 } from '../../tasks/index.js';
 import { clientFromLocalConfig } from './local-config.js';
 
@@ -45,6 +48,11 @@ export async function runDemo(
     rejectOrder.enqueue({ orderId: 'o-42' }, { client }),
     sleepy.enqueue({ ms: 5_000 }, { client }),
   ]);
+  // Canvas: a chain into a chord — (1+1), then in parallel 2+2, 3×3, 4+4, joined by xsum.
+  const workflow = await chain(
+    add.si({ x: 1, y: 1 }),
+    chord([add.si({ x: 2, y: 2 }), mul.si({ x: 3, y: 3 }), add.si({ x: 4, y: 4 })], xsum.s()),
+  ).apply({ client });
   const rejected = await sendWelcome
     .enqueue({ email: 'not-an-email', name: 'Bob' }, { client })
     .catch((e: Error) => e);
@@ -76,6 +84,10 @@ export async function runDemo(
     }),
   );
   outcomes.sort((a, b) => a.task.localeCompare(b.task));
+  const total = await workflow.result({ timeout: '60s' }).catch((e: Error) => `failed: ${e.message}`);
+  print(
+    `demo: chain(add, chord([add, mul, add], xsum)) = ${JSON.stringify(total)} (workflow ${workflow.rootId})`,
+  );
   print('');
   print(`${'task'.padEnd(28)} ${'state'.padEnd(8)} ${'tries'.padEnd(5)} detail`);
   for (const o of outcomes)

@@ -58,6 +58,12 @@ async function main(): Promise<void> {
   log(`  SQS (fauxqs)            ${stack.config.endpoints?.sqs}`);
   log(`  DynamoDB (Local, Java)  ${stack.config.endpoints?.dynamodb}`);
   log(`  results table           ${stack.config.table}`);
+  log(`  Scheduler (local)       ${stack.config.endpoints?.scheduler} (long delays, beat)`);
+  for (const e of stack.plan.schedules) {
+    log(
+      `  beat ${e.name.padEnd(16)} ${e.expression} ${e.timezone} → ${e.task}${e.enabled ? '' : ' (disabled)'}`,
+    );
+  }
   for (const q of stack.plan.queues) {
     log(
       `  queue ${q.name.padEnd(8)} → ${q.queueName} (DLQ ${q.dlqName}); batch ${q.batchSize}, concurrency ${q.maxConcurrency}, timeout ${q.workerTimeoutSeconds}s, maxReceiveCount ${q.maxReceiveCount}`,
