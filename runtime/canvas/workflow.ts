@@ -1,11 +1,11 @@
-import { BatchGetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type CeleriacClient, getDefaultClient } from '../client.js';
 import type { TaskState } from '../constants.js';
 import { Limits } from '../constants.js';
 import type { SerializedError } from '../results/record.js';
-import { ResultsSchema } from '../results/schema.js';
 import { fromItem } from '../results/store.js';
+import { workflowMemberIds } from '../results/workflow-members.js';
 import { type ChordState, readChord } from './chord-store.js';
 
 /** One task of a workflow graph. */
@@ -57,24 +57,7 @@ export async function getWorkflow(
 ): Promise<WorkflowGraph> {
   const client = options.client ?? getDefaultClient();
   const { table } = client.config;
-  const index = ResultsSchema.indexes.byRoot;
-  const ids: string[] = [];
-  let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
-  do {
-    const out = await client.dynamodb.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: index.name,
-        KeyConditionExpression: '#root = :root',
-        ExpressionAttributeNames: { '#root': index.partitionKey },
-        ExpressionAttributeValues: { ':root': { S: rootId } },
-        ProjectionExpression: 'id',
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of out.Items ?? []) if (item.id?.S) ids.push(item.id.S);
-    start = out.LastEvaluatedKey;
-  } while (start);
+  const ids = await workflowMemberIds(client, rootId);
   const now = client.now();
   const nodes: WorkflowNode[] = [];
   for (let i = 0; i < ids.length; i += Limits.DYNAMODB_MAX_BATCH_GET) {

@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type CeleriacClient, getDefaultClient } from '../client.js';
 import { Defaults, FINAL_STATES, TaskState } from '../constants.js';
-import { ResultsSchema } from '../results/schema.js';
+import { workflowMemberIds } from '../results/workflow-members.js';
 import { deleteTaskSchedule } from '../schedules/one-time.js';
 import { REVOCATIONS_ITEM_ID } from '../worker/revocations.js';
 
@@ -79,24 +79,7 @@ export async function revoke(id: string, options: RevokeOptions = {}): Promise<R
 export async function revokeWorkflow(rootId: string, options: RevokeOptions = {}): Promise<RevokeResult[]> {
   const client = options.client ?? getDefaultClient();
   await listRevoked(client, rootId);
-  const index = ResultsSchema.indexes.byRoot;
-  const ids = new Set<string>([rootId]);
-  let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
-  do {
-    const out = await client.dynamodb.send(
-      new QueryCommand({
-        TableName: client.config.table,
-        IndexName: index.name,
-        KeyConditionExpression: '#root = :root',
-        ExpressionAttributeNames: { '#root': index.partitionKey },
-        ExpressionAttributeValues: { ':root': { S: rootId } },
-        ProjectionExpression: 'id',
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of out.Items ?? []) if (item.id?.S) ids.add(item.id.S);
-    start = out.LastEvaluatedKey;
-  } while (start);
+  const ids = new Set<string>([rootId, ...(await workflowMemberIds(client, rootId))]);
   return Promise.all([...ids].map((id) => revoke(id, { ...options, client })));
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
+import { type QueueCounts, queueCounts as readQueueCounts } from '../../infra/api/ops/queues.js';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.js';
 import type { Registry, TaskRecord } from '../../runtime/index.js';
 
@@ -52,27 +53,9 @@ export function waitForState(
   );
 }
 
-/** Approximate visible + in-flight + delayed counts of a queue. */
-export async function queueCounts(
-  stack: LocalStack,
-  url: string,
-): Promise<{ visible: number; inFlight: number; delayed: number }> {
-  const out = await stack.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  const a = out.Attributes ?? {};
-  return {
-    visible: Number(a.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
+/** Approximate visible + in-flight + delayed counts of a queue (the API's own reader). */
+export function queueCounts(stack: LocalStack, url: string): Promise<QueueCounts> {
+  return readQueueCounts(stack.client, url);
 }
 
 /** Receive (and leave in flight briefly) what sits in a DLQ. */
