@@ -42,6 +42,46 @@ export interface RuntimeScheduleOptions {
 }
 
 /**
+ * The results API and dashboard of a {@link TaskRuntime} (a {@link ResultsApi} behind an
+ * `AWS_IAM` Function URL). It shares the workers' `projectRoot`, `depsLockFilePath`, `runtime`,
+ * `tracing`, `logRetention` and `removalPolicy`.
+ *
+ * @example
+ * ```ts
+ * new TaskRuntime(stack, 'Tasks', { plan, resultsApi: { memorySize: 1024 } });
+ * new TaskRuntime(stack, 'Tasks', { plan, resultsApi: { enabled: false } });
+ * ```
+ */
+export interface RuntimeResultsApiOptions {
+  /**
+   * Deploy the API. `false` leaves it out (no function, no URL, no `CeleriacApiUrl` output).
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Prebuilt code (a CI-built artifact, or tests) whose `index` module exports `handler`.
+   * Skips esbuild bundling.
+   * @default - `entry` bundled with esbuild, the dashboard's files copied beside it
+   */
+  readonly code?: lambda.Code;
+  /**
+   * The API's Lambda entry module.
+   * @default - `infra/api/lambda.ts` under `projectRoot`
+   */
+  readonly entry?: string;
+  /**
+   * Memory of the API function, in MB.
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Timeout of one API request (a DLQ redrive runs up to 20 s).
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
  * Properties of a {@link TaskRuntime}.
  *
  * @example
@@ -131,7 +171,14 @@ export interface TaskRuntimeProps {
   readonly oldestMessageAgeThreshold?: Duration;
 
   /**
-   * Schedules to create in the runtime's schedule group (more with `addSchedule`).
+   * The results API and dashboard.
+   * @default - deployed, bundled from `infra/api/lambda.ts`
+   */
+  readonly resultsApi?: RuntimeResultsApiOptions;
+
+  /**
+   * Schedules to create in the runtime's schedule group (more with `addSchedule`). The plan's
+   * periodic tasks (`plan.schedules`) get theirs anyway, from the runtime's beat.
    * @default - none
    */
   readonly schedules?: Readonly<Record<string, RuntimeScheduleOptions>>;

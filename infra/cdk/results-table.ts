@@ -24,16 +24,12 @@ export interface ResultsTableProps {
 /** DynamoDB actions by use. No Scan anywhere: every read path is a key lookup or a Query. */
 export const TableActions = {
   /**
-   * The worker: item and revocation-list reads, group reads, state transitions (conditional
-   * UpdateItem), chord items (PutItem), workflow queries.
+   * The worker's own path, exactly: GetItem (the revocation list), PutItem (a first record,
+   * run-once claims, idempotency keys of tasks enqueued from a task), UpdateItem (state
+   * transitions, chord joins, rate-limit windows, run-once completion) and DeleteItem (a
+   * run-once claim released after a failed attempt, an idempotency key after a failed send). No Query, BatchGetItem or Scan.
    */
-  WORKER: [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:PutItem',
-    'dynamodb:Query',
-  ],
+  WORKER: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   /** A producer reading its task handles. */
   HANDLE_READ: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
   /** The results API, dashboard and CLI. */

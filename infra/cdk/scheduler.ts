@@ -1,4 +1,4 @@
-import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type CfnResource, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -131,7 +131,7 @@ export class RuntimeScheduler extends Construct {
    * ```
    */
   addSchedule(id: string, target: ScheduleTarget): scheduler.CfnSchedule {
-    return new scheduler.CfnSchedule(this, id, {
+    const schedule = new scheduler.CfnSchedule(this, id, {
       groupName: this.group.scheduleGroupName,
       name: target.scheduleName,
       description: target.description,
@@ -150,5 +150,8 @@ export class RuntimeScheduler extends Construct {
         },
       },
     });
+    // A literal group name is no reference: without this the schedule may be created first.
+    schedule.addDependency(this.group.node.defaultChild as CfnResource);
+    return schedule;
   }
 }

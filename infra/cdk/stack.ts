@@ -20,8 +20,10 @@ function pascal(name: string): string {
 
 /**
  * The stack `cdk deploy` ships: one {@link TaskRuntime} and the outputs a client needs —
- * every queue and DLQ URL, the table, the scheduler group, role and DLQ, the alarm topic, and
- * `CeleriacConfig`, the whole client config as JSON (the value of `CELERIAC_CONFIG`).
+ * every queue and DLQ URL, the table, the scheduler group, role and DLQ, the beat schedules,
+ * the alarm topic, `CeleriacApiUrl` (the results API's Function URL, read by
+ * `celeriac dashboard --outputs`), and `CeleriacConfig`, the whole client config as JSON (the
+ * value of `CELERIAC_CONFIG`).
  *
  * @example
  * ```ts
@@ -52,6 +54,18 @@ export class CeleriacStack extends Stack {
     new CfnOutput(this, 'SchedulerGroupName', { value: rt.scheduler.group.scheduleGroupName });
     new CfnOutput(this, 'SchedulerRoleArn', { value: rt.scheduler.role.roleArn });
     new CfnOutput(this, 'SchedulerDlqArn', { value: rt.scheduler.deadLetterQueue.queueArn });
+    if (rt.beat) {
+      new CfnOutput(this, 'BeatScheduleNames', {
+        value: [...rt.beat.schedules.values()].map((s) => s.ref).join(','),
+        description: 'Beat schedules (periodic tasks of the plan) in the scheduler group',
+      });
+    }
+    if (rt.api) {
+      new CfnOutput(this, 'CeleriacApiUrl', {
+        value: rt.api.url,
+        description: 'Results API and dashboard (AWS_IAM Function URL): celeriac dashboard --outputs <file>',
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', { value: rt.alarms.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: rt.dashboard.dashboard.dashboardName });
     new CfnOutput(this, 'CeleriacConfig', {

@@ -7,10 +7,12 @@ import { Construct } from 'constructs';
 import { type CeleriacConfig, CONFIG_ENV } from '../../runtime/config.js';
 import type { ResourcePlan } from '../../runtime/plan.js';
 import { RuntimeAlarms } from './alarms.js';
+import { CeleriacBeat } from './beat/index.js';
 import { RuntimeDefaults } from './constants.js';
 import { RuntimeDashboard } from './dashboard.js';
 import { TaskRuntimeValidationError } from './errors.js';
 import type { RuntimeScheduleOptions, TaskRuntimeProps } from './props.js';
+import { ResultsApi } from './results-api/index.js';
 import { ResultsTable, TableActions } from './results-table.js';
 import { RuntimeScheduler } from './scheduler.js';
 import { validateRuntime } from './validate.js';
@@ -28,14 +30,16 @@ function planPrefix(plan: ResourcePlan): string {
 /**
  * Celeriac on AWS, from a resource plan: per queue an SQS queue with its DLQ and a worker
  * Lambda with its event source mapping; the results table; an EventBridge Scheduler group,
- * role and DLQ; alarms to an SNS topic; a dashboard. Invalid settings fail synth with the
- * value and the rule they break.
+ * role and DLQ, with one schedule per periodic task of the plan (beat); the results API and
+ * dashboard behind an `AWS_IAM` Function URL; alarms to an SNS topic; a CloudWatch dashboard.
+ * Invalid settings fail synth with the value and the rule they break.
  *
  * @example
  * ```ts
  * const tasks = new TaskRuntime(stack, 'Tasks', { plan: registry.plan() });
  * tasks.grantEnqueue(apiFunction);
  * apiFunction.addEnvironment('CELERIAC_CONFIG', tasks.clientConfigJson);
+ * tasks.grantDashboardAccess(operatorsRole);
  * ```
  */
 export class TaskRuntime extends Construct {
@@ -47,6 +51,10 @@ export class TaskRuntime extends Construct {
   readonly workers: ReadonlyMap<string, Worker>;
   readonly results: ResultsTable;
   readonly scheduler: RuntimeScheduler;
+  /** One Scheduler schedule per periodic task of the plan; absent when the plan has none. */
+  readonly beat?: CeleriacBeat;
+  /** The results API and dashboard; absent with `resultsApi: { enabled: false }`. */
+  readonly api?: ResultsApi;
   readonly alarms: RuntimeAlarms;
   readonly dashboard: RuntimeDashboard;
   /** What a client needs (`CELERIAC_CONFIG`), with deploy-time values as tokens. */
@@ -90,13 +98,30 @@ export class TaskRuntime extends Construct {
     };
     this.clientConfigJson = Stack.of(this).toJsonString(this.clientConfig);
 
+    if (plan.schedules.length > 0) {
+      this.beat = new CeleriacBeat(this, 'Beat', {
+        schedules: plan.schedules,
+        groupName: this.scheduler.group.scheduleGroupName,
+        role: this.scheduler.role,
+        queues: Object.fromEntries([...queues].map(([name, q]) => [name, q.queue])),
+        deadLetterQueue: this.scheduler.deadLetterQueue,
+      });
+      // With plan names the group name is a literal, not a reference: order the creation.
+      this.beat.node.addDependency(this.scheduler.group);
+    }
+
+    // Bundling and function settings shared by the workers and the results API.
     const projectRoot = props.projectRoot ?? REPO_ROOT;
+    const depsLockFilePath = props.depsLockFilePath ?? path.join(projectRoot, RuntimeDefaults.LOCK_FILE);
+    const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
+    const tracing = props.tracing ?? lambda.Tracing.DISABLED;
+    const logRetention = props.logRetention ?? RuntimeDefaults.LOG_RETENTION;
     const code = {
       code: props.workerCode,
       entry: props.workerEntry ?? path.join(projectRoot, RuntimeDefaults.WORKER_ENTRY),
       handler: props.workerHandler ?? RuntimeDefaults.WORKER_HANDLER,
       projectRoot,
-      depsLockFilePath: props.depsLockFilePath ?? path.join(projectRoot, RuntimeDefaults.LOCK_FILE),
+      depsLockFilePath,
     };
     const workers = new Map<string, Worker>();
     for (const q of plan.queues) {
@@ -106,21 +131,46 @@ export class TaskRuntime extends Construct {
         queue: own.queue,
         code,
         environment: this.clientEnvironment(),
-        runtime: props.runtime ?? lambda.Runtime.NODEJS_24_X,
-        tracing: props.tracing ?? lambda.Tracing.DISABLED,
-        logRetention: props.logRetention ?? RuntimeDefaults.LOG_RETENTION,
+        runtime,
+        tracing,
+        logRetention,
         removalPolicy,
       });
-      // Canvas steps go to any queue; dead letters are copied by the worker into its own DLQ.
+      // Canvas steps go to any queue; rate-limit deferrals resend to its own queue; dead
+      // letters are copied by the worker into its own DLQ.
       iam.Grant.addToPrincipal({
         grantee: worker.role,
         actions: ['sqs:SendMessage'],
         resourceArns: [...workQueues.map((wq) => wq.queueArn), own.deadLetterQueue.queueArn],
       });
       this.results.grantActions(worker.role, TableActions.WORKER);
+      // A canvas step delayed over 15 minutes becomes a one-time schedule created by the worker.
+      this.scheduler.grantManageSchedules(worker.role);
       workers.set(q.name, worker);
     }
     this.workers = workers;
+
+    const apiOptions = props.resultsApi ?? {};
+    if (apiOptions.enabled ?? true) {
+      this.api = new ResultsApi(this, 'ResultsApi', {
+        table: this.results.table,
+        indexNames: this.results.indexNames,
+        queues: [...queues].map(([name, q]) => ({ name, queue: q.queue, dlq: q.deadLetterQueue })),
+        configJson: this.clientConfigJson,
+        code: apiOptions.code,
+        entry: apiOptions.entry,
+        memorySize: apiOptions.memorySize,
+        timeout: apiOptions.timeout,
+        projectRoot,
+        depsLockFilePath,
+        runtime,
+        tracing,
+        logRetention,
+        removalPolicy,
+      });
+      // Revoke deletes a long-delayed task's schedule; enqueue with a delay over 15 min creates one.
+      this.scheduler.grantManageSchedules(this.api.role);
+    }
 
     this.alarms = new RuntimeAlarms(this, 'Alarms', {
       email: props.alarmEmail,
@@ -189,6 +239,25 @@ export class TaskRuntime extends Construct {
     })
       .combine(this.results.grantActions(grantee, TableActions.HANDLE_READ))
       .combine(this.scheduler.grantManageSchedules(grantee));
+  }
+
+  /**
+   * Let `grantee` open the results API and dashboard: `lambda:InvokeFunctionUrl` on the API's
+   * `AWS_IAM` Function URL (requests signed with SigV4, e.g. by `celeriac dashboard`).
+   *
+   * @throws TaskRuntimeValidationError when the API is disabled (`resultsApi.enabled: false`).
+   * @example
+   * ```ts
+   * tasks.grantDashboardAccess(new iam.Role(this, 'Operators', { assumedBy: new iam.AccountRootPrincipal() }));
+   * ```
+   */
+  grantDashboardAccess(grantee: iam.IGrantable): iam.Grant {
+    if (!this.api) {
+      throw new TaskRuntimeValidationError(this.node.path, [
+        'resultsApi.enabled = false: there is no results API to grant access to',
+      ]);
+    }
+    return this.api.grantInvokeUrl(grantee);
   }
 
   /**

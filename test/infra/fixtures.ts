@@ -31,11 +31,16 @@ export function planWith(name: string, change: Partial<QueuePlan>): ResourcePlan
   return { ...plan, queues: plan.queues.map((q) => (q.name === name ? { ...q, ...change } : q)) };
 }
 
-/** The app's stack with stand-in worker code; `props` override the runtime's props. */
+/**
+ * The app's stack with stand-in worker and results API code (no bundling); `props` override
+ * the runtime's props.
+ */
 export function buildStack(
   props: Partial<TaskRuntimeProps> = {},
   context: Record<string, unknown> = {},
 ): CeleriacStack {
   const app = new App({ context: { ...cdkJsonContext(), ...context } });
-  return new CeleriacStack(app, 'Celeriac', { runtime: { plan, workerCode: prebuiltCode(), ...props } });
+  return new CeleriacStack(app, 'Celeriac', {
+    runtime: { plan, workerCode: prebuiltCode(), resultsApi: { code: prebuiltCode() }, ...props },
+  });
 }

@@ -97,6 +97,11 @@ describe('grants and client wiring', () => {
         RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
       },
     });
+    // The group name is a literal (plan names): the schedule is still created after the group.
+    const [nightly] = Object.values(
+      template.findResources('AWS::Scheduler::Schedule', { Properties: { Description: 'nightly report' } }),
+    );
+    expect(nightly!.DependsOn).toContain(lid(stack, rt.scheduler.group));
   });
 
   it('addSchedule to a queue not in the plan fails, naming it and the known queues', () => {

@@ -11,7 +11,7 @@ import { buildStack, prebuiltCode } from './fixtures.js';
 
 /** The app's stack with a ResultsApi over its table and queues (stand-in code unless `bundle`). */
 function withApi(props: Partial<ResultsApiProps> = {}, bundle = false) {
-  const stack = buildStack();
+  const stack = buildStack({ resultsApi: { enabled: false } });
   const rt = stack.runtime;
   const api = new ResultsApi(stack, 'ResultsApi', {
     table: rt.results.table,

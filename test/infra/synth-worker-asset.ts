@@ -42,8 +42,10 @@ export function synthWorkerAsset(context: Record<string, string> = {}): Synthesi
   });
   const stackName = context.stackName ?? 'Celeriac';
   const template = JSON.parse(readFileSync(path.join(outdir, `${stackName}.template.json`), 'utf8'));
+  // The workers (the results API is a function too, with its own asset).
   const functions = Object.values(template.Resources as SynthesizedWorker['template']['Resources']).filter(
-    (r) => r.Type === 'AWS::Lambda::Function',
+    (r) =>
+      r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('Celeriac worker'),
   );
   const keys = new Set(functions.map((f) => (f.Properties.Code as { S3Key: string }).S3Key));
   if (keys.size !== 1) throw new Error(`expected one shared worker asset, found ${[...keys].join(', ')}`);

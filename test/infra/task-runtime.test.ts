@@ -141,27 +141,36 @@ describe('workers', () => {
     });
   });
 
-  it.each(plan.queues)('IAM of worker $name: exactly consume, send, results and its own logs', (q) => {
-    const worker = rt.workers.get(q.name)!;
-    const own = `<${lid(stack, rt.queue(q.name).queue)}.Arn>`;
-    const table = `<${tableId}.Arn>`;
-    const expected = new Set([
-      ...CONSUME_ACTIONS.map((a) => `${a} ${own}`),
-      ...queueIds.map((id) => `sqs:SendMessage <${id}.Arn>`),
-      `sqs:SendMessage <${lid(stack, rt.queue(q.name).deadLetterQueue)}.Arn>`,
-      ...['GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem', 'Query'].map((a) => `dynamodb:${a} ${table}`),
-      ...plan.table.indexes.map((ix) => `dynamodb:Query ${table}/index/${ix.name}`),
-      `logs:CreateLogStream <${lid(stack, worker.logGroup)}.Arn>`,
-      `logs:PutLogEvents <${lid(stack, worker.logGroup)}.Arn>`,
-    ]);
-    expect(permissionsOf(template, lid(stack, worker.role))).toEqual(expected);
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: Match.objectLike({
-        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
-      }),
-      ManagedPolicyArns: Match.absent(),
-    });
-  });
+  it.each(plan.queues)(
+    'IAM of worker $name: exactly consume, send, its item actions, schedules and its own logs',
+    (q) => {
+      const worker = rt.workers.get(q.name)!;
+      const own = `<${lid(stack, rt.queue(q.name).queue)}.Arn>`;
+      const table = `<${tableId}.Arn>`;
+      const schedules =
+        'arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/celeriac-schedules/*';
+      const expected = new Set([
+        ...CONSUME_ACTIONS.map((a) => `${a} ${own}`),
+        ...queueIds.map((id) => `sqs:SendMessage <${id}.Arn>`),
+        `sqs:SendMessage <${lid(stack, rt.queue(q.name).deadLetterQueue)}.Arn>`,
+        // The worker path: revocation list, records, run-once claims, chords, rate limits. No Query.
+        ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map((a) => `dynamodb:${a} ${table}`),
+        // A canvas step delayed over 15 minutes: a one-time schedule in the runtime's group.
+        `scheduler:CreateSchedule ${schedules}`,
+        `scheduler:DeleteSchedule ${schedules}`,
+        `iam:PassRole <${lid(stack, rt.scheduler.role)}.Arn>`,
+        `logs:CreateLogStream <${lid(stack, worker.logGroup)}.Arn>`,
+        `logs:PutLogEvents <${lid(stack, worker.logGroup)}.Arn>`,
+      ]);
+      expect(permissionsOf(template, lid(stack, worker.role))).toEqual(expected);
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: Match.objectLike({
+          Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+        }),
+        ManagedPolicyArns: Match.absent(),
+      });
+    },
+  );
 
   it('no IAM statement has a wildcard action or grants Scan', () => {
     for (const s of allStatements(template)) {

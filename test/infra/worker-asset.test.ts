@@ -36,6 +36,26 @@ describe('the app cdk.json runs (tsx infra/app.ts), offline, no Docker, no accou
   });
 });
 
+describe('the app also ships the results API and beat', () => {
+  it('the API has its own bundled asset with the dashboard beside it, and the CeleriacApiUrl output', () => {
+    const template = JSON.parse(readFileSync(path.join(synth.outdir, 'Celeriac.template.json'), 'utf8'));
+    expect(template.Outputs.CeleriacApiUrl.Value['Fn::GetAtt'][1]).toBe('FunctionUrl');
+    const api = resourcesOf('AWS::Lambda::Function').find((f) =>
+      String(f.Properties.Description).includes('results API'),
+    );
+    const key = (api?.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+    expect(readdirSync(path.join(synth.outdir, `asset.${key}`))).toEqual(
+      expect.arrayContaining(['index.mjs', 'dashboard']),
+    );
+  });
+
+  it('the beat schedule of tasks/index.ts is named with the context prefix', () => {
+    expect(resourcesOf('AWS::Scheduler::Schedule').map((s) => s.Properties.Name)).toEqual([
+      'shop-nightly-primes',
+    ]);
+  });
+});
+
 describe('the synthesized worker asset', () => {
   it('is one minified ESM file with the AWS SDK clients bundled in and no source map', () => {
     const source = readFileSync(synth.file, 'utf8');
