@@ -43,7 +43,8 @@ describe('the app also ships the results API and beat', () => {
     const api = resourcesOf('AWS::Lambda::Function').find((f) =>
       String(f.Properties.Description).includes('results API'),
     );
-    const key = (api?.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+    expect(api, 'the results API function').toBeDefined();
+    const key = (api!.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
     expect(readdirSync(path.join(synth.outdir, `asset.${key}`))).toEqual(
       expect.arrayContaining(['index.mjs', 'dashboard']),
     );
