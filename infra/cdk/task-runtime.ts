@@ -238,6 +238,15 @@ export class TaskRuntime extends Construct {
       resourceArns: [...this.queues.values()].map((q) => q.queue.queueArn),
     })
       .combine(this.results.grantActions(grantee, TableActions.HANDLE_READ))
+      .combine(
+        // Idempotency keys: claim (PutItem) and release (DeleteItem) only items keyed `idem#…`.
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          resourceArns: [this.results.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['idem#*'] } },
+        }),
+      )
       .combine(this.scheduler.grantManageSchedules(grantee));
   }
 

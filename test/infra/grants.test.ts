@@ -37,13 +37,15 @@ describe('grants and client wiring', () => {
   const template = Template.fromStack(stack);
   const table = `<${lid(stack, rt.results.table)}.Arn>`;
 
-  it('grantEnqueue: SendMessage on the work queues, handle reads, schedules of the group, PassRole to Scheduler', () => {
+  it('grantEnqueue: SendMessage on the work queues, handle reads, idem# keys only, schedules of the group, PassRole to Scheduler', () => {
     expect(enqueueGrant.success).toBe(true);
     expect(permissionsOf(template, lid(stack, producer))).toEqual(
       new Set([
         ...plan.queues.map((q) => `sqs:SendMessage <${lid(stack, rt.queue(q.name).queue)}.Arn>`),
         `dynamodb:GetItem ${table}`,
         `dynamodb:BatchGetItem ${table}`,
+        `dynamodb:PutItem ${table}`,
+        `dynamodb:DeleteItem ${table}`,
         'scheduler:CreateSchedule arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/celeriac-schedules/*',
         'scheduler:DeleteSchedule arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/celeriac-schedules/*',
         `iam:PassRole <${lid(stack, rt.scheduler.role)}.Arn>`,
@@ -58,6 +60,11 @@ describe('grants and client wiring', () => {
     expect(passRole?.Condition).toEqual({
       StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
     });
+    // Idempotency keys only: the producer may write no other item of the results table.
+    const idem = (
+      policy.Properties.PolicyDocument.Statement as { Action: unknown; Condition?: unknown }[]
+    ).find((s) => JSON.stringify(s.Action).includes('dynamodb:PutItem'));
+    expect(idem?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['idem#*'] } });
   });
 
   it('grantReadResults: GetItem, BatchGetItem and Query on the table, Query on each index by name, no Scan', () => {
