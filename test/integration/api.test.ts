@@ -237,16 +237,16 @@ describe('workflows', () => {
     await waitForState(stack, c.id, ['FAILURE']);
     const res = await call<{
       nodes: TaskSummary[];
-      edges: { from: string; to: string }[];
+      edges: { from: string; to: string; kind: string }[];
       counts: Record<string, number>;
     }>('GET', '/api/workflows/wf-api-root');
     expect(res.status).toBe(200);
     expect(res.body.nodes.map((n) => n.id).sort()).toEqual([root.id, a.id, b.id, c.id].sort());
     expect(res.body.edges).toEqual(
       expect.arrayContaining([
-        { from: root.id, to: a.id },
-        { from: root.id, to: b.id },
-        { from: a.id, to: c.id },
+        { from: root.id, to: a.id, kind: 'next' },
+        { from: root.id, to: b.id, kind: 'next' },
+        { from: a.id, to: c.id, kind: 'next' },
       ]),
     );
     expect(res.body.counts).toEqual({ SUCCESS: 3, FAILURE: 1 });
