@@ -20,6 +20,7 @@ import {
   requireScheduler,
   scheduleEnvelope,
 } from './schedules/one-time.js';
+import { checkTags } from './tags.js';
 import type { Task } from './task.js';
 import { validateArgs } from './validate.js';
 
@@ -69,7 +70,9 @@ export async function prepareMessage(
   }
   if (long) requireScheduler(client.config, `${what} delay of ${delaySeconds}s`);
   const queue = options.queue ?? def.queue;
-  const tags = options.tags?.length ? [...new Set([...def.tags, ...options.tags])] : def.tags;
+  const tags = options.tags?.length
+    ? [...new Set([...def.tags, ...checkTags(options.tags, what)])]
+    : def.tags;
   const trace = process.env._X_AMZN_TRACE_ID;
   const envelope: Envelope = {
     v: Defaults.ENVELOPE_VERSION,

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { type CanvasNode, CanvasSchemas, type ChordRef } from './canvas/wire.js';
 import { Defaults, Limits } from './constants.js';
 import { CeleriacError, ErrorCode } from './errors.js';
-import { type Json, toJson, utf8Bytes } from './json.js';
+import { assertJsonValue, type Json, toJson, utf8Bytes } from './json.js';
 
 const ID = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/));
 const EPOCH_MS = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -19,7 +19,8 @@ const EnvelopeSchema = v.object({
   enqueuedAt: EPOCH_MS,
   eta: v.optional(EPOCH_MS),
   expires: v.optional(EPOCH_MS),
-  root: ID,
+  /** Absent on the wire when it equals `id` (most tasks): decoding fills it in. */
+  root: v.optional(ID),
   parent: v.optional(ID),
   tags: v.optional(v.array(v.string())),
   trace: v.optional(v.string()),
@@ -94,7 +95,22 @@ export interface Envelope {
  * ```
  */
 export function encodeEnvelope(envelope: Envelope, maxBytes: number = Limits.SQS_MAX_MESSAGE_BYTES): string {
-  const body = toJson(envelope, `task "${envelope.task}" args`);
+  // A task that is its own root (most of them) leaves `root` out: 40-odd bytes less per message.
+  const wire = envelope.root === envelope.id ? { ...envelope, root: undefined } : envelope;
+  // The envelope's own fields are built by the library; only arguments (and canvas steps, which
+  // carry arguments) come from callers, so only they need the JSON walk.
+  const plain =
+    wire.chain === undefined &&
+    wire.chord === undefined &&
+    wire.link === undefined &&
+    wire.linkError === undefined;
+  let body: string;
+  if (plain) {
+    assertJsonValue(wire.args, `task "${envelope.task}" args`);
+    body = JSON.stringify(wire);
+  } else {
+    body = toJson(wire, `task "${envelope.task}" args`);
+  }
   // UTF-8 needs at most 3 bytes per UTF-16 unit: short bodies need no exact count.
   const bytes = body.length * 3 <= maxBytes ? body.length : utf8Bytes(body);
   if (bytes > maxBytes) {
@@ -162,5 +178,6 @@ export function decodeEnvelope(body: string): DecodeResult {
       task,
     };
   }
-  return { ok: true, envelope: parsed.output as Envelope };
+  const envelope = parsed.output;
+  return { ok: true, envelope: { ...envelope, root: envelope.root ?? envelope.id } as Envelope };
 }

@@ -20,6 +20,19 @@ export function toJson(value: unknown, what: string): string {
   return JSON.stringify(value);
 }
 
+/**
+ * Check that `value` is JSON (as {@link toJson} does) without serialising it.
+ *
+ * @throws CeleriacError `NOT_JSON` naming the path of the offending value.
+ * @example
+ * ```ts
+ * assertJsonValue(args, 'task "add" args');
+ * ```
+ */
+export function assertJsonValue(value: unknown, what: string): void {
+  assertJson(value, what, new Set());
+}
+
 function assertJson(value: unknown, path: string, seen: Set<object>): void {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
   if (typeof value === 'number') {

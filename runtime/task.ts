@@ -10,6 +10,7 @@ import type { Json } from './json.js';
 import type { Logger } from './logger.js';
 import { parseRateLimit, type RateLimit, type RateLimitPolicy } from './ratelimit/parse.js';
 import { normalizeRetry, type RetryOptions, type RetryPolicy } from './retry.js';
+import { checkTags } from './tags.js';
 
 /** What a task's handler receives besides its arguments. */
 export interface TaskContext {
@@ -136,7 +137,6 @@ export interface Task<A = unknown, R = unknown> {
 }
 
 const NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/;
-const TAG = /^[A-Za-z0-9_.:=/-]{1,64}$/;
 const RESULT_MODES: readonly string[] = Object.values(ResultMode);
 
 /**
@@ -239,12 +239,7 @@ function defineTask(name: string, options: TaskOptions<StandardSchemaV1 | undefi
   if (resultTtlMs < 60_000) {
     throw invalid(ErrorCode.INVALID_DURATION, `${what} resultTtl`, options.resultTtl, 'at least 1m');
   }
-  const tags = options.tags ?? [];
-  for (const tag of tags) {
-    if (typeof tag !== 'string' || !TAG.test(tag)) {
-      throw invalid(ErrorCode.INVALID_OPTION, `${what} tag`, tag, '1-64 letters, digits or "_.:=/-"');
-    }
-  }
+  const tags = checkTags(options.tags ?? [], what);
   const schema = options.schema;
   if (schema !== undefined && typeof schema?.['~standard']?.validate !== 'function') {
     throw invalid(
