@@ -6,6 +6,7 @@ import { deadLetterRecords, delayRecords, type Located, resendRecords } from './
 import { FAIL, type Outcome } from './outcome.js';
 import { mapLimit } from './pool.js';
 import { RevocationCache } from './revocations.js';
+import { RunningTasks } from './revoke-watch.js';
 import { type Decoded, decodeRecord, runRecord } from './run-record.js';
 import type { BatchResponse, LambdaContextLike, SqsEvent, SqsRecord, WorkerHandler } from './types.js';
 
@@ -75,16 +76,8 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
       return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
     }
 
-    const deps = {
-      client,
-      registry,
-      log,
-      context,
-      deadline,
-      random,
-      revocations,
-      revokeCheckMs: options.revokeCheckMs ?? Defaults.REVOKE_CHECK_MS,
-    };
+    const running = new RunningTasks(revocations, options.revokeCheckMs ?? Defaults.REVOKE_CHECK_MS);
+    const deps = { client, registry, log, context, deadline, random, running };
     const outcomes = await mapLimit(decoded, concurrency, async (item: Decoded): Promise<Outcome> => {
       try {
         return await runRecord(item, revoked, deps);
@@ -93,6 +86,7 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
         return FAIL;
       }
     });
+    running.stop();
     return settle(client, records, outcomes, queueIndex, log);
   };
 }

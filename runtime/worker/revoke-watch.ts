@@ -9,42 +9,57 @@ export class TaskRevoked extends Error {
 }
 
 /**
- * Watch a running task for revocation: every `intervalMs` it asks the worker's shared
- * revocation cache (which re-reads the revocation item at most once per refresh interval per
- * worker instance, whatever the number of running tasks), and aborts when the task id or its
- * workflow root is listed. Returns the signal to hand the task and a stop function.
+ * The tasks one worker invocation is running, watched for revocation by ONE timer per
+ * invocation: every `intervalMs` it asks the worker's shared revocation cache (which re-reads
+ * the revocation item at most once per refresh interval per worker instance) and aborts the
+ * controller of every running task whose id or workflow root is listed. A task costs a map
+ * entry, not a timer of its own.
  *
  * @example
  * ```ts
- * const watch = watchRevocation(cache, env.id, env.root, 1_000);
- * try { await run(watch.signal); } finally { watch.stop(); }
+ * const running = new RunningTasks(cache, 2_000);
+ * const done = running.add(env.id, env.root, controller);
+ * try { await run(controller.signal); } finally { done(); running.stop(); }
  * ```
  */
-export function watchRevocation(
-  cache: RevocationCache | undefined,
-  taskId: string,
-  rootId: string,
-  intervalMs: number,
-): { readonly signal: AbortSignal; readonly revoked: Promise<never>; stop(): void } {
-  const controller = new AbortController();
-  let reject: (err: Error) => void = () => undefined;
-  const revoked = new Promise<never>((_, r) => {
-    reject = r;
-  });
-  revoked.catch(() => undefined);
-  if (!cache) return { signal: controller.signal, revoked, stop: () => undefined };
-  const timer = setInterval(() => {
-    cache
-      .current()
+export class RunningTasks {
+  readonly #tasks = new Map<AbortController, { readonly id: string; readonly root: string }>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly cache: RevocationCache | undefined,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** Watch a task until the returned function is called. */
+  add(id: string, root: string, controller: AbortController): () => void {
+    this.#tasks.set(controller, { id, root });
+    if (this.cache && !this.#timer) {
+      this.#timer = setInterval(() => this.#check(), this.intervalMs);
+      this.#timer.unref();
+    }
+    return () => {
+      this.#tasks.delete(controller);
+      if (this.#tasks.size === 0) this.stop();
+    };
+  }
+
+  /** Stop the timer (the invocation is over). */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #check(): void {
+    this.cache
+      ?.current()
       .then((ids) => {
-        if (!controller.signal.aborted && (ids.has(taskId) || ids.has(rootId))) {
-          const error = new TaskRevoked(taskId);
-          controller.abort(error);
-          reject(error);
+        for (const [controller, task] of this.#tasks) {
+          if (!controller.signal.aborted && (ids.has(task.id) || ids.has(task.root))) {
+            controller.abort(new TaskRevoked(task.id));
+          }
         }
       })
       .catch(() => undefined);
-  }, intervalMs);
-  timer.unref();
-  return { signal: controller.signal, revoked, stop: () => clearInterval(timer) };
+  }
 }

@@ -15,8 +15,7 @@ import { backoffDelayMs } from '../retry.js';
 import type { Task, TaskContext } from '../task.js';
 import { validateArgs } from '../validate.js';
 import { ACK, FAIL, type Outcome } from './outcome.js';
-import type { RevocationCache } from './revocations.js';
-import { TaskRevoked, watchRevocation } from './revoke-watch.js';
+import { type RunningTasks, TaskRevoked } from './revoke-watch.js';
 import { withTimeLimit } from './time-limit.js';
 import type { LambdaContextLike, SqsRecord } from './types.js';
 
@@ -29,10 +28,8 @@ export interface RecordDeps {
   /** Epoch ms by which every attempt must have ended (Lambda deadline minus a margin). */
   readonly deadline: number;
   readonly random: () => number;
-  /** The worker's revocation cache, watched while a task runs. */
-  readonly revocations?: RevocationCache;
-  /** How often a running task is checked for revocation. */
-  readonly revokeCheckMs?: number;
+  /** The invocation's running tasks, watched for revocation. */
+  readonly running?: RunningTasks;
 }
 
 /** A decoded record. */
@@ -206,31 +203,30 @@ async function execute(
     if (!recorded) return FAIL;
   }
   const limitMs = Math.max(0, Math.min(def.timeoutMs ?? Number.POSITIVE_INFINITY, deps.deadline - startedAt));
-  const watch = watchRevocation(
-    deps.revocations,
-    env.id,
-    env.root,
-    deps.revokeCheckMs ?? Defaults.REVOKE_CHECK_MS,
-  );
+  const controller = new AbortController();
+  const unwatch = deps.running?.add(env.id, env.root, controller);
   let result: unknown;
   try {
-    result = await withTimeLimit(limitMs, (limitSignal) => {
-      const signal = AbortSignal.any([limitSignal, watch.signal]);
-      const ctx: TaskContext = {
-        id: env.id,
-        name: env.task,
-        attempt,
-        maxAttempts: env.maxAttempts ?? def.retry.maxAttempts,
-        queue: env.queue,
-        rootId: env.root,
-        parentId: env.parent,
-        tags: env.tags ?? [],
-        signal,
-        remainingMs: () => Math.max(0, startedAt + limitMs - deps.client.now()),
-        log,
-      };
-      return Promise.race([Promise.resolve(task.run(args, ctx)), watch.revoked]);
-    });
+    result = await withTimeLimit(
+      limitMs,
+      (signal) => {
+        const ctx: TaskContext = {
+          id: env.id,
+          name: env.task,
+          attempt,
+          maxAttempts: env.maxAttempts ?? def.retry.maxAttempts,
+          queue: env.queue,
+          rootId: env.root,
+          parentId: env.parent,
+          tags: env.tags ?? [],
+          signal,
+          remainingMs: () => Math.max(0, startedAt + limitMs - deps.client.now()),
+          log,
+        };
+        return Promise.resolve(task.run(args, ctx));
+      },
+      controller,
+    );
   } catch (err) {
     if (once) await releaseRun(deps.client, env.id).catch(() => undefined);
     if (err instanceof TaskRevoked) {
@@ -239,7 +235,7 @@ async function execute(
     }
     return onError(err, env, task, attempt, startedAt, log, deps);
   } finally {
-    watch.stop();
+    unwatch?.();
   }
   const finishedAt = deps.client.now();
   if (result === undefined) result = null;

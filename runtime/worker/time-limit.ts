@@ -7,30 +7,31 @@ export class TimeLimitExceeded extends Error {
 }
 
 /**
- * Run `fn` with an AbortSignal that fires after `limitMs`. Resolves with `fn`'s value, or
- * rejects with {@link TimeLimitExceeded} at the limit even if `fn` ignores the signal.
+ * Run `fn` with an AbortSignal that fires after `limitMs` — or earlier, when `controller` is
+ * aborted from outside (a revocation). Resolves with `fn`'s value, or rejects with the abort
+ * reason ({@link TimeLimitExceeded} at the limit) even if `fn` ignores the signal.
  *
  * @example
  * ```ts
  * await withTimeLimit(5_000, (signal) => fetch(url, { signal }));
  * ```
  */
-export async function withTimeLimit<T>(limitMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
+export async function withTimeLimit<T>(
+  limitMs: number,
+  fn: (signal: AbortSignal) => Promise<T>,
+  controller: AbortController = new AbortController(),
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => {
-        const error = new TimeLimitExceeded(limitMs);
-        controller.abort(error);
-        reject(error);
-      },
-      Math.max(0, limitMs),
-    );
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(controller.signal.reason);
+    controller.signal.addEventListener('abort', onAbort, { once: true });
+    timer = setTimeout(() => controller.abort(new TimeLimitExceeded(limitMs)), Math.max(0, limitMs));
   });
   try {
-    return await Promise.race([fn(controller.signal), expired]);
+    return await Promise.race([fn(controller.signal), aborted]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) controller.signal.removeEventListener('abort', onAbort);
   }
 }
