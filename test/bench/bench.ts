@@ -32,7 +32,6 @@ const say = (line: string) => {
 };
 
 const TASKS = flags.quick ? 300 : 1_000;
-const TRIALS = flags.quick ? 3 : 5;
 const ENQUEUE_TASKS = flags.quick ? 500 : 2_000;
 const ENQUEUE_TRIALS = flags.quick ? 3 : 9;
 const WORKER_TRIALS = flags.quick ? 3 : 9;
