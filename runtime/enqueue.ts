@@ -54,8 +54,19 @@ export async function prepareMessage(
   client: CeleriacClient,
 ): Promise<PreparedMessage> {
   const def = task.definition;
+  if (def.schema) await validateArgs(def.schema, args, `task "${def.name}"`);
+  return buildMessage(task, args, options, client);
+}
+
+/** {@link prepareMessage} after the (possibly asynchronous) schema check: synchronous. */
+function buildMessage(
+  task: Task,
+  args: unknown,
+  options: EnqueueOptions,
+  client: CeleriacClient,
+): PreparedMessage {
+  const def = task.definition;
   const what = `task "${def.name}"`;
-  if (def.schema) await validateArgs(def.schema, args, what);
   const now = client.now();
   const id = options.id ?? crypto.randomUUID();
   if (typeof id !== 'string' || !ID.test(id)) {
@@ -216,10 +227,11 @@ export async function enqueueMany(
       for (let index = start; index < Math.min(start + slice, entries.length); index++) {
         const entry = entries[index]!;
         try {
-          prepared.push({
-            index,
-            msg: await prepareMessage(entry.task, entry.args, entry.options ?? {}, client),
-          });
+          // Tasks without a schema need no await: no microtask per message.
+          const msg = entry.task.definition.schema
+            ? await prepareMessage(entry.task, entry.args, entry.options ?? {}, client)
+            : buildMessage(entry.task, entry.args, entry.options ?? {}, client);
+          prepared.push({ index, msg });
         } catch (err) {
           results[index] = { ok: false, error: asCeleriacError(err) };
         }
