@@ -93,16 +93,33 @@ export function nodeAdapter(fetch: (request: Request) => Promise<Response> | Res
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const token = options.token ?? randomBytes(32).toString('hex');
   const app = createApi(options, { auth: localAuth(token) });
-  const server: Server = createServer(nodeAdapter((request) => app.fetch(request)));
+  return serveOnLoopback((request) => app.fetch(request), options.port ?? 8787, token);
+}
+
+/**
+ * Serve a fetch handler on 127.0.0.1 only (port 0 picks a free one) and describe it: its URL,
+ * the token, the dashboard address with the token, and how to close it.
+ *
+ * @example
+ * ```ts
+ * const server = await serveOnLoopback((req) => app.fetch(req), 0, token);
+ * ```
+ */
+export async function serveOnLoopback(
+  fetch: (request: Request) => Promise<Response> | Response,
+  port: number,
+  token: string,
+): Promise<ApiServer> {
+  const server: Server = createServer(nodeAdapter(fetch));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 8787, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const { port: bound } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${bound}`;
   return {
     url,
     token,

@@ -1,9 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { localAuth } from '../api/auth.js';
-import { nodeAdapter } from '../api/node-server.js';
+import { serveOnLoopback } from '../api/node-server.js';
 
 /** Options of {@link startSigningProxy}. */
 export interface SigningProxyOptions {
@@ -117,21 +115,5 @@ export async function startSigningProxy(options: SigningProxyOptions): Promise<S
     }
     return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers: out });
   });
-  const server = createServer(nodeAdapter((request) => app.fetch(request)));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8788, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    url,
-    token,
-    dashboardUrl: `${url}/?token=${token}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return serveOnLoopback((request) => app.fetch(request), options.port ?? 8788, token);
 }
