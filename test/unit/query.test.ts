@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bucketize,
   decodeCursor,
   encodeCursor,
   mergePartitions,
   type PartitionPosition,
   type PartitionSource,
-} from '../../runtime/results/query.js';
+} from '../../runtime/results/merge-cursor.js';
+import { bucketize } from '../../runtime/results/stats-buckets.js';
 
 type Row = { id: string; time: string };
 
