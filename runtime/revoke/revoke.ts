@@ -89,16 +89,19 @@ async function listRevoked(client: CeleriacClient, id: string): Promise<void> {
   const key = { id: { S: REVOCATIONS_ITEM_ID } };
   for (let round = 0; round < 3; round++) {
     try {
-      await client.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: client.config.table,
-          Key: key,
-          UpdateExpression: 'SET #r.#id = :until',
-          ConditionExpression: 'attribute_exists(#r)',
-          ExpressionAttributeNames: { '#r': 'revoked', '#id': id },
-          ExpressionAttributeValues: { ':until': { N: String(until) } },
-        }),
-      );
+      await client.dynamodb
+        .send(
+          new UpdateItemCommand({
+            TableName: client.config.table,
+            Key: key,
+            UpdateExpression: 'SET #r.#id = :until',
+            ConditionExpression: 'attribute_exists(#r)',
+            ExpressionAttributeNames: { '#r': 'revoked', '#id': id },
+            ExpressionAttributeValues: { ':until': { N: String(until) } },
+            ReturnValues: 'ALL_NEW',
+          }),
+        )
+        .then((out) => pruneRevoked(client, out.Attributes?.revoked?.M ?? {}));
       return;
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
@@ -119,4 +122,32 @@ async function listRevoked(client: CeleriacClient, id: string): Promise<void> {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
   }
+}
+
+/** Entries removed per pruning request (an UpdateItem's expression stays small). */
+const PRUNE_BATCH = 50;
+
+/**
+ * Drop revocations whose hold has passed (older than any message SQS still keeps), so the list
+ * stays far below DynamoDB's 400 KB item limit however many tasks are revoked over time.
+ */
+async function pruneRevoked(client: CeleriacClient, entries: Record<string, { N?: string }>): Promise<void> {
+  const now = client.now();
+  const expired = Object.entries(entries)
+    .filter(([, until]) => Number(until.N ?? 0) <= now)
+    .map(([key]) => key)
+    .slice(0, PRUNE_BATCH);
+  if (expired.length === 0) return;
+  const names: Record<string, string> = { '#r': 'revoked' };
+  expired.forEach((key, i) => {
+    names[`#k${i}`] = key;
+  });
+  await client.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: client.config.table,
+      Key: { id: { S: REVOCATIONS_ITEM_ID } },
+      UpdateExpression: `REMOVE ${expired.map((_, i) => `#r.#k${i}`).join(', ')}`,
+      ExpressionAttributeNames: names,
+    }),
+  );
 }

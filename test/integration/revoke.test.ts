@@ -71,4 +71,29 @@ describe('revoke', () => {
     expect(seen.get(h.resultIds[0]!)).toBeUndefined();
     expect(await stack.client.results.get(h.rootId)).toMatchObject({ state: 'REVOKED' });
   });
+
+  it('prunes revocations whose hold has passed, keeping the list small', async () => {
+    const { GetItemCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const { REVOCATIONS_ITEM_ID } = await import('../../runtime/worker/revocations.js');
+    const key = { id: { S: REVOCATIONS_ITEM_ID } };
+    // Seed the list (creating it if needed), then age two entries past their hold.
+    await revoke('prune-seed', { client: stack.client, task: 'nap' });
+    await stack.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: stack.config.table,
+        Key: key,
+        UpdateExpression: 'SET #r.#a = :old, #r.#b = :old',
+        ExpressionAttributeNames: { '#r': 'revoked', '#a': 'old-a', '#b': 'old-b' },
+        ExpressionAttributeValues: { ':old': { N: '1' } },
+      }),
+    );
+    await revoke('prune-new', { client: stack.client, task: 'nap' });
+    const out = await stack.dynamodb.send(
+      new GetItemCommand({ TableName: stack.config.table, Key: key, ConsistentRead: true }),
+    );
+    const listed = Object.keys(out.Item?.revoked?.M ?? {});
+    expect(listed).toEqual(expect.arrayContaining(['prune-seed', 'prune-new']));
+    expect(listed).not.toContain('old-a');
+    expect(listed).not.toContain('old-b');
+  });
 });
