@@ -124,4 +124,14 @@ export class RuntimeAlarms extends Construct {
       ),
     ];
   }
+
+  /** The results API function: any error (a 5xx) raises an alarm. */
+  api(fn: lambda.IFunction): cloudwatch.Alarm {
+    return this.#add(
+      'ResultsApiErrors',
+      fn.metricErrors({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
+      0,
+      'The results API function failed invocations: the dashboard, CLI or producers using it see errors',
+    );
+  }
 }

@@ -182,6 +182,7 @@ export class TaskRuntime extends Construct {
       this.alarms.worker(name, workers.get(name)!.function);
     }
     this.alarms.deadLetters('Scheduler', this.scheduler.deadLetterQueue);
+    if (this.api) this.alarms.api(this.api.function);
 
     this.dashboard = new RuntimeDashboard(this, 'Dashboard', {
       queues: [...queues].map(([name, q]) => ({

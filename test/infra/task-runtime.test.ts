@@ -342,8 +342,14 @@ describe('alarms and dashboard', () => {
     }
   });
 
-  it('the scheduler DLQ is alarmed too, and the age threshold is a prop', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', plan.queues.length * 4 + 1);
+  it('the scheduler DLQ and the results API are alarmed too, and the age threshold is a prop', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', plan.queues.length * 4 + 2);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('ResultsApi') } }],
+      Threshold: 0,
+    });
     const t = Template.fromStack(buildStack({ oldestMessageAgeThreshold: Duration.minutes(2) }));
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateAgeOfOldestMessage',
