@@ -42,4 +42,17 @@ export const registry = createRegistry({
   schedules: [cron('0 3 * * *', countPrimes, { name: 'nightly-primes', args: { limit: 100_000 } })],
 });
 
-export * from './examples.js';
+export {
+  add,
+  countPrimes,
+  doomed,
+  fetchPage,
+  flaky,
+  mul,
+  noop,
+  pollUntilReady,
+  rejectOrder,
+  sendWelcome,
+  sleepy,
+  xsum,
+};
