@@ -1,0 +1,48 @@
+import * as v from 'valibot';
+import { describe, expectTypeOf, it } from 'vitest';
+import { chain, chord, group, type Task, type TaskHandle, task } from '../../runtime/index.js';
+
+// Type-level tests of the public generics: they fail `tsc` (npm run typecheck) when types drift.
+const add = task('types.add', {}, ({ x, y }: { x: number; y: number }) => x + y);
+const greet = task(
+  'types.greet',
+  { schema: v.object({ name: v.string(), times: v.optional(v.number()) }) },
+  ({ name }) => ({
+    greeting: `hello ${name}`,
+  }),
+);
+const asyncTask = task('types.async', {}, async (_args: null) => ['a', 'b']);
+
+describe('public types', () => {
+  it('task() infers argument and result types from the handler', () => {
+    expectTypeOf(add).toEqualTypeOf<Task<{ x: number; y: number }, number>>();
+    expectTypeOf(asyncTask).toEqualTypeOf<Task<null, string[]>>();
+  });
+
+  it('a schema gives the argument type (its input) and the handler its output', () => {
+    expectTypeOf(greet.enqueue).parameter(0).toEqualTypeOf<{ name: string; times?: number | undefined }>();
+    expectTypeOf(greet).toExtend<Task<{ name: string; times?: number | undefined }, { greeting: string }>>();
+  });
+
+  it('enqueue takes the task arguments and its handle resolves to the task result', () => {
+    expectTypeOf(add.enqueue).parameter(0).toEqualTypeOf<{ x: number; y: number }>();
+    expectTypeOf(add.enqueue).returns.resolves.toEqualTypeOf<TaskHandle<number>>();
+    expectTypeOf<TaskHandle<number>['result']>().returns.resolves.toEqualTypeOf<number>();
+    // @ts-expect-error — a missing argument field is a type error
+    void (() => add.enqueue({ x: 1 }));
+  });
+
+  it('canvas results: a chain resolves to its last step, a group and a chord in member order', () => {
+    const c = chain(add.si({ x: 1, y: 1 }), greet.si({ name: 'a' }));
+    expectTypeOf(c.apply).returns.resolves.toHaveProperty('result');
+    const g = group(add.si({ x: 1, y: 1 }), greet.si({ name: 'a' }));
+    type GroupResult = Awaited<ReturnType<Awaited<ReturnType<typeof g.apply>>['result']>>;
+    expectTypeOf<GroupResult>().toEqualTypeOf<[number, { greeting: string }]>();
+    const xsum = task('types.xsum', {}, (ns: number[]) => ns.reduce((a, b) => a + b, 0));
+    const ch = chord([add.si({ x: 1, y: 1 }), add.si({ x: 2, y: 2 })], xsum.s());
+    type ChordResult = Awaited<ReturnType<Awaited<ReturnType<typeof ch.apply>>['result']>>;
+    expectTypeOf<ChordResult>().toEqualTypeOf<number>();
+    type ChainResult = Awaited<ReturnType<Awaited<ReturnType<typeof c.apply>>['result']>>;
+    expectTypeOf<ChainResult>().toEqualTypeOf<{ greeting: string }>();
+  });
+});
