@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueuePlan } from '../../runtime/plan.js';
+import { leanBundling } from './bundling.js';
 import { acknowledge } from './nag.js';
 
 /** How the worker code is built. */
@@ -46,10 +47,6 @@ export const CONSUME_ACTIONS = [
   'sqs:ChangeMessageVisibility',
   'sqs:GetQueueAttributes',
 ] as const;
-
-/** Keeps `require` working for CommonJS dependencies inside the ESM bundle. */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __celeriacCreateRequire } from 'node:module'; const require = __celeriacCreateRequire(import.meta.url);";
 
 /**
  * The worker Lambda of one queue: arm64, JSON logs into a log group with retention, the plan's
@@ -118,16 +115,7 @@ export class Worker extends Construct {
           handler: code.handler,
           projectRoot: code.projectRoot,
           depsLockFilePath: code.depsLockFilePath,
-          bundling: {
-            format: nodejs.OutputFormat.ESM,
-            minify: true,
-            sourceMap: false,
-            // Bundle the AWS SDK v3 clients too: a smaller, tree-shaken cold start than the runtime's copy.
-            externalModules: [],
-            mainFields: ['module', 'main'],
-            banner: ESM_REQUIRE_BANNER,
-            forceDockerBundling: false,
-          },
+          bundling: leanBundling(),
         });
     const consume = props.queue.grant(this.role, ...CONSUME_ACTIONS);
     this.eventSourceMapping = new lambda.EventSourceMapping(this, 'EventSource', {

@@ -9,6 +9,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CONFIG_ENV } from '../../../runtime/config.js';
 import { ResultsSchema } from '../../../runtime/results/schema.js';
+import { leanBundling } from '../bundling.js';
 
 /** The repository root: this file lives in `infra/cdk/results-api/`. */
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -96,9 +97,6 @@ export const DLQ_ACTIONS = [
 /** DynamoDB actions on the table's items: detail and workflow root (GetItem), revoke (UpdateItem). */
 export const ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
 
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __celeriacCreateRequire } from 'node:module'; const require = __celeriacCreateRequire(import.meta.url);";
-
 /**
  * The results API and dashboard: a Lambda (arm64, esbuild bundle of `infra/api/lambda.ts`
  * with the dashboard's files beside it) behind a Function URL with `AWS_IAM` auth, and a role
@@ -175,14 +173,7 @@ export class ResultsApi extends Construct {
           handler: 'handler',
           projectRoot,
           depsLockFilePath: props.depsLockFilePath ?? path.join(projectRoot, 'package-lock.json'),
-          bundling: {
-            format: nodejs.OutputFormat.ESM,
-            minify: true,
-            sourceMap: false,
-            externalModules: [],
-            mainFields: ['module', 'main'],
-            banner: ESM_REQUIRE_BANNER,
-            forceDockerBundling: false,
+          bundling: leanBundling({
             commandHooks: {
               beforeBundling: () => [],
               beforeInstall: () => [],
@@ -191,7 +182,7 @@ export class ResultsApi extends Construct {
                 `cp -R "${path.join(inputDir, 'infra', 'dashboard')}" "${path.join(outputDir, 'dashboard')}"`,
               ],
             },
-          },
+          }),
         });
     this.functionUrl = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.url = this.functionUrl.url;
