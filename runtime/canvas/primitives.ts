@@ -22,6 +22,30 @@ export { COLLECT_TASK };
 
 type Last<T extends readonly unknown[]> = T extends readonly [...unknown[], infer L] ? L : never;
 
+/** What a chain step that cannot take the previous step's result is checked against. */
+export interface ChainStepMismatch<Previous, Expected> {
+  readonly 'chain step cannot take the previous result': {
+    readonly previous: Previous;
+    readonly expected: Expected;
+  };
+}
+
+/**
+ * Each step as given when it accepts the previous step's result (an immutable `si()` step
+ * accepts anything), else a {@link ChainStepMismatch} naming both types, so `chain()` fails to
+ * compile at the offending step.
+ */
+export type CheckedChain<
+  S extends readonly AnySignature[],
+  Previous = unknown,
+  First = true,
+> = S extends readonly [infer H extends AnySignature, ...infer T extends readonly AnySignature[]]
+  ? [
+      First extends true ? H : [Previous] extends [InputOf<H>] ? H : ChainStepMismatch<Previous, InputOf<H>>,
+      ...CheckedChain<T, OutputOf<H>, false>,
+    ]
+  : [];
+
 /**
  * Run signatures one after another; each partial step receives the previous step's result.
  * A group followed by a step joins first (it becomes a chord). The chain's result is its last
@@ -34,7 +58,7 @@ type Last<T extends readonly unknown[]> = T extends readonly [...unknown[], infe
  * ```
  */
 export function chain<const S extends readonly [AnySignature, ...AnySignature[]]>(
-  ...steps: S
+  ...steps: S & CheckedChain<S>
 ): ChainSignature<InputOf<S[0]>, OutputOf<Last<S>>> {
   return new ChainSignature(steps);
 }

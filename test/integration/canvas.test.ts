@@ -23,6 +23,7 @@ import {
   mul,
   onFail,
   pair,
+  pairs,
   pow,
   registry,
   runs,
@@ -148,11 +149,13 @@ describe('groups and chords', () => {
       [3, 2],
     ]).apply(opts());
     expect(await s.result({ timeout: '20s' })).toEqual([8, 9]);
-    const pairs = Array.from({ length: 7 }, (_, i) => ({ x: i, y: 1 }));
-    const c = await chunks(add, pairs, 3).apply(opts());
+    const items = Array.from({ length: 7 }, (_, i) => ({ x: i, y: 1 }));
+    const c = await chunks(add, items, 3).apply(opts());
     expect(await c.result({ timeout: '20s' })).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
-    const mapped = await chain(pair.si({ x: 1 }), add.s(), map(mul).link(xsum.s())).apply(opts());
+    // A map step takes its items from the previous step (a list of mul's arguments).
+    const mapped = await chain(pairs.si({ n: 3 }), map(mul).link(xsum.s())).apply(opts());
     expect(mapped.resultIds).toHaveLength(1);
+    expect(await mapped.result({ timeout: '20s' })).toEqual([0, 2, 6]);
   });
 });
 

@@ -45,4 +45,15 @@ describe('public types', () => {
     type ChainResult = Awaited<ReturnType<Awaited<ReturnType<typeof c.apply>>['result']>>;
     expectTypeOf<ChainResult>().toEqualTypeOf<{ greeting: string }>();
   });
+
+  it('chain() checks each step against the previous result', () => {
+    const double = task('types.double', {}, (n: number) => n * 2);
+    const shout = task('types.shout', {}, (text: string) => text.toUpperCase());
+    // number → number: fine; an immutable step takes anything
+    void (() => chain(add.si({ x: 1, y: 2 }), double.s(), shout.si('done')));
+    // a partial with resultKey takes the previous result as that field
+    void (() => chain(double.si(2), add.s({ y: 1 }, { resultKey: 'x' })));
+    // @ts-expect-error — number → string: the step cannot take the previous result
+    void (() => chain(add.si({ x: 1, y: 2 }), shout.s()));
+  });
 });
