@@ -1,45 +1,33 @@
 import type { Command } from 'commander';
-import type { Registry } from '../../../runtime/index.js';
-import { enqueueByName } from '../../api/ops/tasks.js';
+import { type Registry, runScheduleNow } from '../../../runtime/index.js';
 import { contextOf } from '../context.js';
 import { CliError, ExitCode } from '../exit.js';
 import { table } from '../output.js';
 import { asCliError } from './tasks.js';
 
-/** A schedule as the CLI shows it, read leniently from `registry.schedules`. */
+/** A schedule as the CLI shows it. */
 interface ScheduleView {
   readonly name: string;
   readonly expression: string;
+  readonly source: string;
+  readonly timezone: string;
   readonly task: string;
-  readonly timezone?: string;
-  readonly args?: unknown;
+  readonly enabled: boolean;
 }
 
-/** Read `registry.schedules` (an array, a Map or a record), whatever shape the schedules module gives it. */
 function schedulesOf(registry: Registry): ScheduleView[] {
-  const raw = (registry as { schedules?: unknown }).schedules;
-  if (!raw) return [];
-  const entries: [string | undefined, unknown][] =
-    raw instanceof Map
-      ? [...raw.entries()]
-      : Array.isArray(raw)
-        ? raw.map((s) => [undefined, s])
-        : Object.entries(raw as Record<string, unknown>);
-  return entries.map(([key, value]) => {
-    const s = (value ?? {}) as Record<string, unknown>;
-    const task = s.task as { name?: string } | string | undefined;
-    return {
-      name: String(s.name ?? s.id ?? key ?? '?'),
-      expression: String(s.expression ?? s.cron ?? s.schedule ?? '?'),
-      task: typeof task === 'string' ? task : String(task?.name ?? '?'),
-      ...(s.timezone ? { timezone: String(s.timezone) } : {}),
-      ...(s.args !== undefined ? { args: s.args } : {}),
-    };
-  });
+  return [...registry.schedules.values()].map((s) => ({
+    name: s.name,
+    expression: s.expression,
+    source: s.source,
+    timezone: s.timezone,
+    task: s.task.name,
+    enabled: s.enabled,
+  }));
 }
 
 /**
- * `cron ls` and `cron run <name>` over the registry's schedules.
+ * `cron ls` and `cron run <name>` over the registry's schedules (beat).
  *
  * @example
  * ```ts
@@ -58,35 +46,29 @@ export function cronCommands(program: Command): void {
       if (!schedules.length) return out.line('no schedules defined');
       out.line(
         table(
-          schedules.map((s) => [s.name, s.expression, s.timezone ?? 'UTC', s.task]),
-          ['NAME', 'SCHEDULE', 'TIMEZONE', 'TASK'],
+          schedules.map((s) => [s.name, s.expression, s.timezone, s.task, s.enabled ? 'yes' : 'no']),
+          ['NAME', 'SCHEDULE', 'TIMEZONE', 'TASK', 'ENABLED'],
         ),
       );
     });
   cron
     .command('run')
-    .description('run a schedule now: enqueue its task with its arguments')
+    .description("run a schedule now: enqueue its task with the schedule's arguments, as a firing would")
     .argument('<name>', 'schedule name')
     .action(async (name: string, _opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
       const { client, registry } = target();
-      const schedules = schedulesOf(registry);
-      if (!schedules.length) return out.line('no schedules defined');
-      const s = schedules.find((x) => x.name === name);
-      if (!s) {
+      if (!registry.schedules.has(name)) {
+        const known = [...registry.schedules.keys()];
         throw new CliError(
           ExitCode.NOT_FOUND,
-          `no schedule "${name}"; schedules: ${schedules.map((x) => x.name).join(', ')}`,
+          known.length ? `no schedule "${name}"; schedules: ${known.join(', ')}` : 'no schedules defined',
         );
       }
-      const res = await enqueueByName(client, registry, {
-        task: s.task,
-        args: s.args ?? null,
-        tags: [`schedule:${s.name}`],
-      }).catch((err) => {
+      const handle = await runScheduleNow(registry, name, { client }).catch((err) => {
         throw asCliError(err);
       });
-      if (out.json) out.data(res);
-      else out.line(`${res.id}  enqueued ${res.task} for schedule ${s.name}`);
+      if (out.json) out.data({ id: handle.id, task: handle.taskName, schedule: name });
+      else out.line(`${handle.id}  enqueued ${handle.taskName} for schedule ${name}`);
     });
 }
