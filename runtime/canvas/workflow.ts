@@ -5,7 +5,7 @@ import type { TaskState } from '../constants.js';
 import { Limits } from '../constants.js';
 import type { SerializedError } from '../results/record.js';
 import { fromItem } from '../results/store.js';
-import { workflowMemberIds } from '../results/workflow-members.js';
+import { type WorkflowEdge, workflowEdges, workflowMemberIds } from '../results/workflow-members.js';
 import { type ChordState, readChord } from './chord-store.js';
 
 /** One task of a workflow graph. */
@@ -25,12 +25,7 @@ export interface WorkflowNode {
   readonly error?: SerializedError;
 }
 
-/** An edge: `next` (chain step, link, errback) or `join` (chord member → body). */
-export interface WorkflowEdge {
-  readonly from: string;
-  readonly to: string;
-  readonly kind: 'next' | 'join';
-}
+export type { WorkflowEdge };
 
 /** A workflow as nodes, edges and states (for the API and the dashboard's DAG). */
 export interface WorkflowGraph {
@@ -88,19 +83,10 @@ export async function getWorkflow(
     }
   }
   nodes.sort((a, b) => (a.startedAt ?? a.finishedAt ?? 0) - (b.startedAt ?? b.finishedAt ?? 0));
-  const edges: WorkflowEdge[] = [];
-  const chordIds = new Set<string>();
-  for (const node of nodes) {
-    if (node.chordId) chordIds.add(node.chordId);
-    if (node.joinOf) {
-      chordIds.add(node.joinOf);
-      for (const member of nodes) {
-        if (member.chordId === node.joinOf) edges.push({ from: member.id, to: node.id, kind: 'join' });
-      }
-    } else if (node.parentId && node.parentId !== node.id) {
-      edges.push({ from: node.parentId, to: node.id, kind: 'next' });
-    }
-  }
+  const edges = workflowEdges(nodes);
+  const chordIds = new Set(
+    nodes.flatMap((n) => [n.chordId, n.joinOf].filter((c): c is string => c !== undefined)),
+  );
   const chords = (await Promise.all([...chordIds].map((id) => readChord(client, id)))).filter(
     (c): c is ChordState => c !== undefined,
   );

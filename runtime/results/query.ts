@@ -18,6 +18,7 @@ import {
 import type { TaskRecord } from './record.js';
 import { INDEXED_STATES, ResultsSchema } from './schema.js';
 import { bucketize } from './stats-buckets.js';
+import { type WorkflowEdge, workflowEdges } from './workflow-members.js';
 
 /** A list row: what the indexes project, enough to render a table without reading items. */
 export type TaskSummary = Omit<
@@ -100,7 +101,7 @@ export interface Workflow {
   readonly rootId: string;
   /** Tasks of the workflow; a parent with no stored item appears with state PENDING. */
   readonly nodes: TaskSummary[];
-  readonly edges: { readonly from: string; readonly to: string; readonly kind: 'next' | 'join' }[];
+  readonly edges: WorkflowEdge[];
   readonly counts: Readonly<Record<string, number>>;
   /** True when the workflow has more members than were read. */
   readonly truncated: boolean;
@@ -255,20 +256,8 @@ export class TaskQuery {
       if (nodes.size >= maxNodes && from) truncated = true;
     } while (from && !truncated);
     if (nodes.size === 0) return undefined;
-    const edges: Workflow['edges'] = [];
-    const all = [...nodes.values()];
-    for (const node of all) {
-      if (node.joinOf) {
-        // A chord body joins every member of its chord (a DAG, not a tree).
-        for (const member of all) {
-          if (member.chordId === node.joinOf) edges.push({ from: member.id, to: node.id, kind: 'join' });
-        }
-        continue;
-      }
-      if (!node.parentId || node.id === rootId) continue;
-      edges.push({ from: node.parentId, to: node.id, kind: 'next' });
-      if (!nodes.has(node.parentId)) nodes.set(node.parentId, placeholder(node.parentId, rootId));
-    }
+    const edges = workflowEdges([...nodes.values()].filter((n) => n.id !== rootId || !n.parentId));
+    for (const e of edges) if (!nodes.has(e.from)) nodes.set(e.from, placeholder(e.from, rootId));
     const list = [...nodes.values()].sort(
       (a, b) => (a.enqueuedAt ?? a.updatedAt) - (b.enqueuedAt ?? b.updatedAt),
     );

@@ -32,3 +32,43 @@ export async function workflowMemberIds(client: CeleriacClient, rootId: string):
   } while (start);
   return ids;
 }
+
+/** A workflow edge: `next` (chain step, link, errback: parent → child) or `join` (chord member → body). */
+export interface WorkflowEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly kind: 'next' | 'join';
+}
+
+/** What {@link workflowEdges} reads of a node. */
+export interface WorkflowNodeLinks {
+  readonly id: string;
+  readonly parentId?: string;
+  /** The chord whose join this task's result feeds. */
+  readonly chordId?: string;
+  /** The chord whose body this task is. */
+  readonly joinOf?: string;
+}
+
+/**
+ * The edges between a workflow's nodes: a chord body joins every member of its chord (a DAG,
+ * not a tree); every other node hangs from its parent.
+ *
+ * @example
+ * ```ts
+ * workflowEdges([{ id: 'a' }, { id: 'b', parentId: 'a' }]); // [{ from: 'a', to: 'b', kind: 'next' }]
+ * ```
+ */
+export function workflowEdges(nodes: readonly WorkflowNodeLinks[]): WorkflowEdge[] {
+  const edges: WorkflowEdge[] = [];
+  for (const node of nodes) {
+    if (node.joinOf) {
+      for (const member of nodes) {
+        if (member.chordId === node.joinOf) edges.push({ from: member.id, to: node.id, kind: 'join' });
+      }
+    } else if (node.parentId && node.parentId !== node.id) {
+      edges.push({ from: node.parentId, to: node.id, kind: 'next' });
+    }
+  }
+  return edges;
+}
