@@ -41,18 +41,3 @@ export const registry = createRegistry({
   ],
   schedules: [cron('0 3 * * *', countPrimes, { name: 'nightly-primes', args: { limit: 100_000 } })],
 });
-
-export {
-  add,
-  countPrimes,
-  doomed,
-  fetchPage,
-  flaky,
-  mul,
-  noop,
-  pollUntilReady,
-  rejectOrder,
-  sendWelcome,
-  sleepy,
-  xsum,
-};

@@ -12,7 +12,7 @@ import {
   sendWelcome,
   sleepy,
   xsum,
-} from '../../tasks/index.js';
+} from '../../tasks/examples.js';
 import { clientFromLocalConfig } from './local-config.js';
 
 /** One line of the demo's report. */

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../infra/api/node-server.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { chain, chord, ResultStore } from '../../runtime/index.js';
-import { add, doomed, fetchPage, flaky, mul, noop, registry, sendWelcome, xsum } from '../../tasks/index.js';
+import { add, doomed, fetchPage, flaky, mul, noop, sendWelcome, xsum } from '../../tasks/examples.js';
+import { registry } from '../../tasks/index.js';
 import { localStack, waitForState } from '../integration/harness.js';
 
 /** Screenshots land here (gitignored); the docs copy the best ones into docs/img/. */

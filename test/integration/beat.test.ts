@@ -1,21 +1,16 @@
 import { ListSchedulesCommand } from '@aws-sdk/client-scheduler';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../infra/local/stack.js';
 import { createWorker, type Envelope, runScheduleNow } from '../../runtime/index.js';
 import { beatRuns, charge, registry } from './fixtures/beat-tasks.js';
-import { eventually, newPrefix, waitForState } from './harness.js';
+import { eventually, localStack, newPrefix, waitForState } from './harness.js';
 
 let stack: LocalStack;
 let offsetMs = 0;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    registry,
-    plan: { prefix: newPrefix() },
-    endpoints: { sqs: inject('sqsEndpoint'), dynamodb: inject('dynamodbEndpoint') },
-    schedulerNow: () => Date.now() + offsetMs,
-  });
+  stack = await localStack(registry, newPrefix(), { schedulerNow: () => Date.now() + offsetMs });
   stack.startWorkers({ waitTimeSeconds: 1, queues: ['default'] });
 });
 afterAll(() => stack?.stop());

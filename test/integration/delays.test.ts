@@ -12,20 +12,13 @@ import type { LocalStack } from '../../infra/local/stack.js';
 import { CeleriacClient, chain, decodeEnvelope, enqueueMany } from '../../runtime/index.js';
 import { scheduleNameFor } from '../../runtime/schedules/one-time.js';
 import { add, mul, registry } from './fixtures/canvas-tasks.js';
-import { eventually, newPrefix, waitForState } from './harness.js';
+import { eventually, localStack, newPrefix, waitForState } from './harness.js';
 
 let stack: LocalStack;
 let offsetMs = 0;
 
 beforeAll(async () => {
-  const { inject } = await import('vitest');
-  const { startLocalStack } = await import('../../infra/local/stack.js');
-  stack = await startLocalStack({
-    registry,
-    plan: { prefix: newPrefix() },
-    endpoints: { sqs: inject('sqsEndpoint'), dynamodb: inject('dynamodbEndpoint') },
-    schedulerNow: () => Date.now() + offsetMs,
-  });
+  stack = await localStack(registry, newPrefix(), { schedulerNow: () => Date.now() + offsetMs });
   stack.startWorkers({ waitTimeSeconds: 1, queues: ['default'] });
 });
 afterAll(() => stack?.stop());

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { type QueueCounts, queueCounts as readQueueCounts } from '../../infra/api/ops/queues.js';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack.js';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.js';
 import type { Registry, TaskRecord } from '../../runtime/index.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -13,8 +13,13 @@ export function newPrefix(): string {
 }
 
 /** A local stack on the shared servers, with a fresh prefix so tests never share resources. */
-export async function localStack(registry: Registry, prefix = newPrefix()): Promise<LocalStack> {
+export async function localStack(
+  registry: Registry,
+  prefix = newPrefix(),
+  extra: Pick<LocalStackOptions, 'schedulerNow'> = {},
+): Promise<LocalStack> {
   return startLocalStack({
+    ...extra,
     registry,
     plan: { prefix },
     endpoints: { sqs: inject('sqsEndpoint'), dynamodb: inject('dynamodbEndpoint') },
