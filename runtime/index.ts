@@ -1,5 +1,9 @@
 /**
- * Celeriac: Celery's programming model on AWS serverless.
+ * Celeriac: Celery's programming model on AWS serverless. This entry point is the user's API:
+ * define tasks, build a registry and a worker, enqueue, compose canvases, wait for results,
+ * revoke, declare cron entries. The CDK construct is `celeriac/cdk`, the local stack
+ * `celeriac/local`, the results API `celeriac/api`, the config file `celeriac/config`, test
+ * helpers `celeriac/testing`.
  *
  * @example
  * ```ts
@@ -11,17 +15,7 @@
  * @packageDocumentation
  */
 
-export type { ChordState } from './canvas/chord-store.js';
-export {
-  chain,
-  chord,
-  chunks,
-  group,
-  MAP_TASK,
-  map,
-  STARMAP_TASK,
-  starmap,
-} from './canvas/primitives.js';
+export { chain, chord, chunks, group, map, starmap } from './canvas/primitives.js';
 export {
   type AnySignature,
   type ApplyOptions,
@@ -34,7 +28,7 @@ export {
   type SignatureOptions,
   TaskSignature,
 } from './canvas/signature.js';
-export type { CanvasNode, ChordRef, ErrbackInput } from './canvas/wire.js';
+export type { ErrbackInput } from './canvas/wire.js';
 export {
   getWorkflow,
   type WorkflowEdge,
@@ -43,63 +37,29 @@ export {
 } from './canvas/workflow.js';
 export { type ResultRef, WorkflowHandle } from './canvas/workflow-handle.js';
 export { CeleriacClient, type CeleriacClientOptions, getDefaultClient, setDefaultClient } from './client.js';
-export { type CeleriacConfig, CONFIG_ENV, CONFIG_FILE_ENV, loadConfig, parseConfig } from './config.js';
-export { Defaults, Limits, ResultMode, TaskState } from './constants.js';
+export type { CeleriacConfig } from './config.js';
+export { ResultMode, TaskState } from './constants.js';
 export { isNonRetriable, isRetry, NonRetriable, Retry } from './control.js';
-export { type Duration, toMillis } from './duration.js';
+export type { Duration } from './duration.js';
 export {
   type EnqueueEntry,
   type EnqueueManyOptions,
   type EnqueueResult,
   enqueue,
   enqueueMany,
-  type PreparedMessage,
-  prepareMessage,
 } from './enqueue.js';
 export type { EnqueueOptions } from './enqueue-options.js';
-export { type DecodeResult, decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.js';
 export { CeleriacError, type CeleriacErrorOptions, ErrorCode } from './errors.js';
 export { TaskHandle, type WaitOptions } from './handle.js';
 export type { Json } from './json.js';
-export { createLogger, type LogFields, type Logger } from './logger.js';
-export type { PlanOptions, QueuePlan, ResourcePlan, SchedulePlan, TablePlan, TaskPlan } from './plan.js';
+export type { PlanOptions } from './plan.js';
 export type { QueueSettings } from './queue.js';
-export { acquireSlot, type Slot } from './ratelimit/limiter.js';
-export { parseRateLimit, type RateLimit, type RateLimitPolicy } from './ratelimit/parse.js';
+export type { RateLimit, RateLimitPolicy } from './ratelimit/parse.js';
 export { createRegistry, type Registry, type RegistryOptions } from './registry.js';
-export {
-  type ListFilter,
-  type ListOptions,
-  type StatsBucket,
-  type StatsOptions,
-  type TaskPage,
-  TaskQuery,
-  type TaskQueryOptions,
-  type TaskStats,
-  type TaskSummary,
-  type Workflow,
-} from './results/query.js';
 export type { SerializedError, TaskEvent, TaskRecord } from './results/record.js';
-export { ResultsSchema } from './results/schema.js';
-export { ResultStore } from './results/store.js';
-export { type BackoffOptions, backoffDelayMs, type RetryOptions, type RetryPolicy } from './retry.js';
-export {
-  type RevokeOptions,
-  type RevokeResult,
-  revoke,
-  revokeWorkflow,
-} from './revoke/revoke.js';
-export {
-  beatInput,
-  cron,
-  rate,
-  SCHEDULED_TIME,
-  type ScheduleEntry,
-  type ScheduleOptions,
-} from './schedules/beat.js';
-export { toSchedulerCron, toSchedulerRate } from './schedules/expression.js';
-export { MAX_DELAY_MS, scheduleNameFor } from './schedules/one-time.js';
-export { beatScheduleRequest, runScheduleNow } from './schedules/run-now.js';
+export type { BackoffOptions, RetryOptions, RetryPolicy } from './retry.js';
+export { type RevokeOptions, type RevokeResult, revoke, revokeWorkflow } from './revoke/revoke.js';
+export { cron, rate, type ScheduleEntry, type ScheduleOptions } from './schedules/beat.js';
 export {
   type Task,
   type TaskContext,

@@ -1,5 +1,5 @@
+import { NonRetriable, Retry, task } from 'celeriac';
 import * as v from 'valibot';
-import { NonRetriable, Retry, task } from '../runtime/index.js';
 
 /**
  * I/O-like task: waits as a network call would, and honours the abort signal.

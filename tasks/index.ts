@@ -1,4 +1,4 @@
-import { createRegistry, cron } from '../runtime/index.js';
+import { createRegistry, cron } from 'celeriac';
 import {
   add,
   countPrimes,

@@ -1,4 +1,4 @@
-import { createWorker } from '../runtime/index.js';
+import { createWorker } from 'celeriac';
 import { registry } from './index.js';
 
 /** The worker Lambda's entry point: `handler` drains every queue of the registry. */

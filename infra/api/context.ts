@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { type CeleriacClient, type Registry, type ResourcePlan, TaskQuery } from '../../runtime/index.js';
+import { type CeleriacClient, type Registry, type ResourcePlan, TaskQuery } from '../../runtime/internal.js';
 import { ApiError, ApiErrorCode } from './errors.js';
 
 /** What the API works with: a client (config + SDK clients), the registry and its plan. */

@@ -1,4 +1,4 @@
-import { CeleriacError } from '../../runtime/index.js';
+import { CeleriacError } from '../../runtime/internal.js';
 
 /** Error codes the API adds to the runtime's own ({@link CeleriacError} codes pass through). */
 export const ApiErrorCode = {

@@ -1,4 +1,4 @@
-import { type ListOptions, TaskState, toMillis } from '../../runtime/index.js';
+import { type ListOptions, TaskState, toMillis } from '../../runtime/internal.js';
 import { ApiError, ApiErrorCode } from './errors.js';
 
 const DURATION = /^\d+(?:\.\d+)?(ms|s|m|h|d)$/;

@@ -12,11 +12,8 @@ export const RuntimeDefaults = {
   /** Retry policy of schedules created by `addSchedule`. */
   SCHEDULE_MAX_RETRY_ATTEMPTS: 10,
   SCHEDULE_MAX_EVENT_AGE: Duration.hours(1),
-  /** Worker entry module and export, relative to the project root. */
-  WORKER_ENTRY: 'tasks/worker.ts',
+  /** The worker entry module's exported handler. */
   WORKER_HANDLER: 'handler',
-  /** Lockfile used by esbuild bundling to find the project root and dependencies. */
-  LOCK_FILE: 'package-lock.json',
 } as const;
 
 /** AWS limits the construct checks at synth time (see docs/deploy.md and aws-limits.md). */

@@ -3,8 +3,8 @@
  *
  * @example
  * ```ts
- * import { TaskRuntime } from './infra/cdk/index.js';
- * new TaskRuntime(stack, 'Tasks', { plan: registry.plan() });
+ * import { TaskRuntime } from 'celeriac/cdk';
+ * new TaskRuntime(stack, 'Tasks', { plan: registry.plan(), workerEntry: 'src/tasks/worker.ts', resultsApi: { entry: 'src/tasks/api.ts' } });
  * ```
  * @packageDocumentation
  */

@@ -48,8 +48,8 @@ export interface RuntimeScheduleOptions {
  *
  * @example
  * ```ts
- * new TaskRuntime(stack, 'Tasks', { plan, resultsApi: { memorySize: 1024 } });
- * new TaskRuntime(stack, 'Tasks', { plan, resultsApi: { enabled: false } });
+ * new TaskRuntime(stack, 'Tasks', { plan, workerEntry, resultsApi: { entry: apiEntry, memorySize: 1024 } });
+ * new TaskRuntime(stack, 'Tasks', { plan, workerEntry, resultsApi: { enabled: false } });
  * ```
  */
 export interface RuntimeResultsApiOptions {
@@ -65,8 +65,10 @@ export interface RuntimeResultsApiOptions {
    */
   readonly code?: lambda.Code;
   /**
-   * The API's Lambda entry module.
-   * @default - `infra/api/lambda.ts` under `projectRoot`
+   * The app's results API entry module (the `api` of celeriac.config.ts): it exports
+   * `handler = createApiHandler({ registry })` from `celeriac/api`. Required unless `code` is
+   * set or the API is disabled.
+   * @default - none
    */
   readonly entry?: string;
   /**
@@ -86,7 +88,12 @@ export interface RuntimeResultsApiOptions {
  *
  * @example
  * ```ts
- * new TaskRuntime(stack, 'Tasks', { plan: registry.plan(), alarmEmail: 'ops@example.com' });
+ * new TaskRuntime(stack, 'Tasks', {
+ *   plan: registry.plan(),
+ *   workerEntry: 'src/tasks/worker.ts',
+ *   resultsApi: { entry: 'src/tasks/api.ts' },
+ *   alarmEmail: 'ops@example.com',
+ * });
  * ```
  */
 export interface TaskRuntimeProps {
@@ -102,14 +109,15 @@ export interface TaskRuntimeProps {
   readonly usePlanNames?: boolean;
 
   /**
-   * The project root: where `tasks/`, `runtime/` and `package-lock.json` live.
-   * @default - the repository root, two folders above this file
+   * The app's project root, which esbuild bundles from.
+   * @default - the folder of `depsLockFilePath`
    */
   readonly projectRoot?: string;
 
   /**
-   * The worker Lambda's entry module.
-   * @default - `tasks/worker.ts` under `projectRoot`
+   * The app's worker entry module (the `worker` of celeriac.config.ts): it exports
+   * `handler = createWorker(registry)`. Required unless `workerCode` is set.
+   * @default - none
    */
   readonly workerEntry?: string;
 
@@ -121,7 +129,7 @@ export interface TaskRuntimeProps {
 
   /**
    * The lockfile esbuild bundling uses to resolve dependencies.
-   * @default - `package-lock.json` under `projectRoot`
+   * @default - the nearest lock file from the working directory up
    */
   readonly depsLockFilePath?: string;
 

@@ -27,7 +27,10 @@ function pascal(name: string): string {
  *
  * @example
  * ```ts
- * new CeleriacStack(app, 'Celeriac', { runtime: { plan: registry.plan() } });
+ * const project = await loadProject();
+ * new CeleriacStack(app, 'Celeriac', {
+ *   runtime: { plan: project.registry.plan(), workerEntry: project.workerEntry, resultsApi: { entry: project.apiEntry } },
+ * });
  * ```
  */
 export class CeleriacStack extends Stack {

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,9 +18,6 @@ import { validateRuntime } from './validate.js';
 import { WorkQueue } from './work-queue.js';
 import { Worker } from './worker.js';
 
-/** The repository root: this file lives in `infra/cdk/`. */
-const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
-
 /** The prefix of the plan's physical names (`<prefix>-results` is the table). */
 function planPrefix(plan: ResourcePlan): string {
   return plan.table.tableName.replace(/-results$/, '');
@@ -36,7 +32,11 @@ function planPrefix(plan: ResourcePlan): string {
  *
  * @example
  * ```ts
- * const tasks = new TaskRuntime(stack, 'Tasks', { plan: registry.plan() });
+ * const tasks = new TaskRuntime(stack, 'Tasks', {
+ *   plan: registry.plan(),
+ *   workerEntry: 'src/tasks/worker.ts',
+ *   resultsApi: { entry: 'src/tasks/api.ts' },
+ * });
  * tasks.grantEnqueue(apiFunction);
  * apiFunction.addEnvironment('CELERIAC_CONFIG', tasks.clientConfigJson);
  * tasks.grantDashboardAccess(operatorsRole);
@@ -111,14 +111,20 @@ export class TaskRuntime extends Construct {
     }
 
     // Bundling and function settings shared by the workers and the results API.
-    const projectRoot = props.projectRoot ?? REPO_ROOT;
-    const depsLockFilePath = props.depsLockFilePath ?? path.join(projectRoot, RuntimeDefaults.LOCK_FILE);
+    // No default points into this package: the app's entries come from its props (or its
+    // celeriac.config.ts, through loadProject), and the lockfile is found from the app's folder.
+    const { projectRoot, depsLockFilePath } = props;
+    if (!props.workerCode && !props.workerEntry) {
+      throw new TaskRuntimeValidationError(this.node.path, [
+        'workerEntry = undefined: set the worker entry module of your app (the `worker` of celeriac.config.ts, e.g. loadProject().workerEntry), or prebuilt workerCode',
+      ]);
+    }
     const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
     const tracing = props.tracing ?? lambda.Tracing.DISABLED;
     const logRetention = props.logRetention ?? RuntimeDefaults.LOG_RETENTION;
     const code = {
       code: props.workerCode,
-      entry: props.workerEntry ?? path.join(projectRoot, RuntimeDefaults.WORKER_ENTRY),
+      entry: props.workerEntry ?? '',
       handler: props.workerHandler ?? RuntimeDefaults.WORKER_HANDLER,
       projectRoot,
       depsLockFilePath,

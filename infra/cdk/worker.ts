@@ -17,8 +17,10 @@ export interface WorkerCodeProps {
   readonly entry: string;
   /** Exported handler. */
   readonly handler: string;
-  readonly projectRoot: string;
-  readonly depsLockFilePath: string;
+  /** @default the folder of `depsLockFilePath` */
+  readonly projectRoot?: string;
+  /** @default the nearest lock file from the working directory up */
+  readonly depsLockFilePath?: string;
 }
 
 /** Properties of a {@link Worker}. */

@@ -5,11 +5,12 @@ import { resolveTarget, type Target } from './target.js';
 /** What every command gets: output, and the target (resolved on first use). */
 export interface CommandContext {
   readonly out: Output;
-  target(): Target;
+  /** The target, resolved (and the app's registry loaded) on first use. */
+  target(): Promise<Target>;
 }
 
 /**
- * The context of a command, from the global options (`--json`, `--outputs`, `--stack`).
+ * The context of a command, from the global options (`--json`, `--outputs`, `--stack`, `--config`).
  *
  * @example
  * ```ts
@@ -17,14 +18,15 @@ export interface CommandContext {
  * ```
  */
 export function contextOf(cmd: Command): CommandContext {
-  const opts = cmd.optsWithGlobals<{ json?: boolean; outputs?: string; stack?: string }>();
-  let target: Target | undefined;
+  const opts = cmd.optsWithGlobals<{ json?: boolean; outputs?: string; stack?: string; config?: string }>();
+  let target: Promise<Target> | undefined;
   return {
     out: createOutput({ json: opts.json === true }),
     target: () => {
       target ??= resolveTarget({
         ...(opts.outputs ? { outputs: opts.outputs } : {}),
         ...(opts.stack ? { stack: opts.stack } : {}),
+        ...(opts.config ? { config: opts.config } : {}),
       });
       return target;
     },

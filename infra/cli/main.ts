@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { CeleriacError } from '../../runtime/index.js';
+import { CeleriacError } from '../../runtime/internal.js';
 import { cronCommands } from './commands/cron.js';
 import { devCommands } from './commands/dev.js';
 import { queueCommands } from './commands/queues.js';
@@ -27,6 +27,7 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON for scripts instead of tables')
     .option('--outputs <file>', 'a deployed stack: the file written by `cdk deploy --outputs-file`')
     .option('--stack <name>', 'the stack in the outputs file (when it holds several)')
+    .option('--config <file>', "the app's celeriac.config.ts (default: the nearest one from here up)")
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   devCommands(program);

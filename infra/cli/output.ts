@@ -1,4 +1,4 @@
-import type { TaskState } from '../../runtime/index.js';
+import type { TaskState } from '../../runtime/internal.js';
 
 /** How a command prints: tables and colour for people, JSON for scripts. */
 export interface Output {

@@ -8,9 +8,9 @@ import {
   parseConfig,
   type Registry,
   type ResourcePlan,
-} from '../../runtime/index.js';
-import { registry } from '../../tasks/index.js';
-import { LOCAL_CONFIG_PATH } from '../local/local-config.js';
+} from '../../runtime/internal.js';
+import { localConfigPath } from '../local/local-config.js';
+import { loadProject } from '../project/load.js';
 import { CliError, ExitCode } from './exit.js';
 
 /** Where the CLI acts: the local stack or a deployed one. */
@@ -33,6 +33,8 @@ export interface TargetOptions {
   readonly outputs?: string;
   /** The stack in that file. @default the only one with a `CeleriacConfig` output */
   readonly stack?: string;
+  /** The app's config file. @default the nearest `celeriac.config.*` from the working directory up */
+  readonly config?: string;
 }
 
 function readJson(path: string): unknown {
@@ -71,17 +73,21 @@ function fromOutputs(
 }
 
 /**
- * Resolve the target: `--outputs` (a deployed stack), else `CELERIAC_CONFIG` /
- * `CELERIAC_CONFIG_FILE`, else the running local stack's `.celeriac/local.json`.
+ * Resolve the target: the app's registry from its `celeriac.config.ts`, and where it runs:
+ * `--outputs` (a deployed stack), else `CELERIAC_CONFIG` / `CELERIAC_CONFIG_FILE`, else the
+ * running local stack's `.celeriac/local.json` beside the config file.
  *
  * @throws CliError when none is available, saying how to get one.
  * @example
  * ```ts
- * const target = resolveTarget({ outputs: 'cdk-outputs.json' });
+ * const target = await resolveTarget({ outputs: 'cdk-outputs.json' });
  * ```
  */
-export function resolveTarget(options: TargetOptions): Target {
+export async function resolveTarget(options: TargetOptions): Promise<Target> {
+  const project = await loadProject(options.config ? { config: options.config } : {});
+  const registry = project.registry;
   const base = { registry, plan: registry.plan() };
+  const LOCAL_CONFIG_PATH = localConfigPath(project.root);
   if (options.outputs) {
     const { config, apiUrl, stack } = fromOutputs(options.outputs, options.stack);
     return {

@@ -1,5 +1,5 @@
 import { FINAL_STATES } from '../../runtime/constants.js';
-import type { CeleriacClient, TaskRecord } from '../../runtime/index.js';
+import type { CeleriacClient, TaskRecord } from '../../runtime/internal.js';
 
 /**
  * Poll a task until it reaches a final state; `undefined` when the time runs out.

@@ -6,7 +6,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { QueuePlan, SqsEvent, SqsRecord, WorkerHandler } from '../../runtime/index.js';
+import type { QueuePlan, SqsEvent, SqsRecord, WorkerHandler } from '../../runtime/internal.js';
 
 /** Options of {@link EventSourceMapping}. */
 export interface EventSourceOptions {

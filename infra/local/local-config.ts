@@ -1,19 +1,28 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { CeleriacClient, type CeleriacConfig, parseConfig } from '../../runtime/index.js';
+import { CeleriacClient, type CeleriacConfig, parseConfig } from '../../runtime/internal.js';
 
-/** Where `npm run dev` writes the running stack's config, for the CLI, the demo and scripts. */
-export const LOCAL_CONFIG_PATH = resolve(process.cwd(), '.celeriac', 'local.json');
-
-/** Save the running stack's config. */
-export function writeLocalConfig(config: CeleriacConfig, extra: Record<string, unknown> = {}): string {
-  mkdirSync(dirname(LOCAL_CONFIG_PATH), { recursive: true });
-  writeFileSync(LOCAL_CONFIG_PATH, `${JSON.stringify({ ...config, ...extra }, null, 2)}\n`);
-  return LOCAL_CONFIG_PATH;
+/**
+ * Where `celeriac dev` writes the running stack's config, for the CLI, the demo and scripts:
+ * `.celeriac/local.json` in the app's root (the folder of its celeriac.config.ts).
+ */
+export function localConfigPath(root: string = process.cwd()): string {
+  return resolve(root, '.celeriac', 'local.json');
 }
 
-/** Read the running stack's config; a clear error when `npm run dev` is not running. */
-export function readLocalConfig(path = LOCAL_CONFIG_PATH): CeleriacConfig {
+/** Save the running stack's config. */
+export function writeLocalConfig(
+  config: CeleriacConfig,
+  extra: Record<string, unknown> = {},
+  path: string = localConfigPath(),
+): string {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify({ ...config, ...extra }, null, 2)}\n`);
+  return path;
+}
+
+/** Read the running stack's config; a clear error when `celeriac dev` is not running. */
+export function readLocalConfig(path: string = localConfigPath()): CeleriacConfig {
   if (!existsSync(path)) {
     throw new Error(`no local stack config at ${path}: start the local stack first with \`npm run dev\``);
   }
@@ -21,6 +30,6 @@ export function readLocalConfig(path = LOCAL_CONFIG_PATH): CeleriacConfig {
 }
 
 /** A client for the running local stack. */
-export function clientFromLocalConfig(path = LOCAL_CONFIG_PATH): CeleriacClient {
+export function clientFromLocalConfig(path: string = localConfigPath()): CeleriacClient {
   return new CeleriacClient({ config: readLocalConfig(path) });
 }

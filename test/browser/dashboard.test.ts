@@ -5,7 +5,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../infra/api/node-server.js';
 import type { LocalStack } from '../../infra/local/stack.js';
-import { chain, chord, ResultStore } from '../../runtime/index.js';
+import { chain, chord, ResultStore } from '../../runtime/internal.js';
 import { add, doomed, fetchPage, flaky, mul, noop, sendWelcome, xsum } from '../../tasks/examples.js';
 import { registry } from '../../tasks/index.js';
 import { localStack, waitForState } from '../integration/harness.js';

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { CeleriacBeat } from '../../infra/cdk/beat/index.js';
-import { createRegistry, cron, rate, task } from '../../runtime/index.js';
+import { createRegistry, cron, rate, task } from '../../runtime/internal.js';
 
 const report = task('report', {}, (_args: { kind: string }) => null);
 const sync = task('sync', { queue: 'low' }, () => null);

@@ -3,7 +3,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../infra/api/node-server.js';
 import type { LocalStack } from '../../infra/local/stack.js';
-import type { TaskRecord, TaskSummary } from '../../runtime/index.js';
+import type { TaskRecord, TaskSummary } from '../../runtime/internal.js';
 import { add, doomed, refuse, registry } from './fixtures/tasks.js';
 import { eventually, localStack, queueCounts, waitForState } from './harness.js';
 

@@ -2,7 +2,7 @@ import { ListSchedulesCommand } from '@aws-sdk/client-scheduler';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
-import { createWorker, type Envelope, runScheduleNow } from '../../runtime/index.js';
+import { createWorker, type Envelope, runScheduleNow } from '../../runtime/internal.js';
 import { beatRuns, charge, registry } from './fixtures/beat-tasks.js';
 import { eventually, localStack, newPrefix, waitForState } from './harness.js';
 

@@ -15,7 +15,7 @@ import {
   map,
   type Signature,
   starmap,
-} from '../../runtime/index.js';
+} from '../../runtime/internal.js';
 import {
   add,
   boom,

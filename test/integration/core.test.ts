@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
-import { CeleriacError, enqueue, enqueueMany, TaskState } from '../../runtime/index.js';
+import { CeleriacError, enqueue, enqueueMany, TaskState } from '../../runtime/internal.js';
 import {
   add,
   calls,
@@ -271,7 +271,7 @@ describe('batches: isolation, duplicates, partial failure', () => {
   });
 
   it('one bad record in a batch of ten: nine deleted, one retried', async () => {
-    const { createWorker } = await import('../../runtime/index.js');
+    const { createWorker } = await import('../../runtime/internal.js');
     const worker = createWorker(registry, { client: stack.client });
     const url = stack.config.queues.default!.url;
     const records = Array.from({ length: 10 }, (_, i) => ({

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
-import { CeleriacClient, chain, decodeEnvelope, enqueueMany } from '../../runtime/index.js';
+import { CeleriacClient, chain, decodeEnvelope, enqueueMany } from '../../runtime/internal.js';
 import { scheduleNameFor } from '../../runtime/schedules/one-time.js';
 import { add, mul, registry } from './fixtures/canvas-tasks.js';
 import { eventually, localStack, newPrefix, waitForState } from './harness.js';

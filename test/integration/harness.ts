@@ -3,7 +3,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { type QueueCounts, queueCounts as readQueueCounts } from '../../infra/api/ops/queues.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.js';
-import type { Registry, TaskRecord } from '../../runtime/index.js';
+import type { Registry, TaskRecord } from '../../runtime/internal.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

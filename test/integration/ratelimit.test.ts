@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
-import { enqueueMany } from '../../runtime/index.js';
+import { enqueueMany } from '../../runtime/internal.js';
 import { limited, perTenant, registry, starts } from './fixtures/limit-tasks.js';
 import { localStack } from './harness.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
-import { chain, createWorker, revoke, revokeWorkflow } from '../../runtime/index.js';
+import { chain, createWorker, revoke, revokeWorkflow } from '../../runtime/internal.js';
 import { scheduleNameFor } from '../../runtime/schedules/one-time.js';
 import { nap, registry, seen } from './fixtures/revoke-tasks.js';
 import { eventually, localStack, waitForState } from './harness.js';

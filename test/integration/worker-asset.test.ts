@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
-import type { WorkerHandler } from '../../runtime/index.js';
+import type { WorkerHandler } from '../../runtime/internal.js';
 import { doomed, fetchPage, flaky, sendWelcome } from '../../tasks/examples.js';
 import { registry } from '../../tasks/index.js';
 import { synthWorkerAsset } from '../infra/synth-worker-asset.js';

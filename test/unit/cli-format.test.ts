@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { workflowTree } from '../../infra/cli/commands/workflow.js';
 import { table } from '../../infra/cli/output.js';
-import type { TaskSummary, Workflow } from '../../runtime/index.js';
+import type { TaskSummary, Workflow } from '../../runtime/internal.js';
 
 const plain = { color: (_s: string, t?: string) => t ?? _s, dim: (t: string) => t };
 const node = (id: string, state: string, parentId?: string, extra: Partial<TaskSummary> = {}): TaskSummary =>

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { describe, expectTypeOf, it } from 'vitest';
-import { chain, chord, group, type Task, type TaskHandle, task } from '../../runtime/index.js';
+import { chain, chord, group, type Task, type TaskHandle, task } from '../../runtime/internal.js';
 
 // Type-level tests of the public generics: they fail `tsc` (npm run typecheck) when types drift.
 const add = task('types.add', {}, ({ x, y }: { x: number; y: number }) => x + y);

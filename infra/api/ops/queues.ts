@@ -9,7 +9,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
-import type { CeleriacClient, QueuePlan, ResourcePlan } from '../../../runtime/index.js';
+import type { CeleriacClient, QueuePlan, ResourcePlan } from '../../../runtime/internal.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 
 /** Approximate message counts of one SQS queue. */

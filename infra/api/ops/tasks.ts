@@ -7,7 +7,7 @@ import {
   type Registry,
   revoke,
   TaskState,
-} from '../../../runtime/index.js';
+} from '../../../runtime/internal.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 
 const ID = /^[A-Za-z0-9_.:-]{1,128}$/;

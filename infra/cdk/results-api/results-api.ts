@@ -10,9 +10,11 @@ import { Construct } from 'constructs';
 import { CONFIG_ENV } from '../../../runtime/config.js';
 import { ResultsSchema } from '../../../runtime/results/schema.js';
 import { leanBundling } from '../bundling.js';
+import { TaskRuntimeValidationError } from '../errors.js';
 
 /** The repository root: this file lives in `infra/cdk/results-api/`. */
-const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+/** The dashboard's static files, shipped with this package (`infra/dashboard`, `dist/infra/dashboard` once built). */
+const DASHBOARD_DIR = path.resolve(import.meta.dirname, '..', '..', 'dashboard');
 
 /** A plan queue the API reports on, redrives and purges. */
 export interface ResultsApiQueue {
@@ -41,18 +43,18 @@ export interface ResultsApiProps {
    */
   readonly code?: lambda.Code;
   /**
-   * The Lambda entry module.
-   * @default `infra/api/lambda.ts` of the repository
+   * The Lambda entry module of the app: it exports `handler = createApiHandler({ registry })`
+   * from `celeriac/api`. Required unless `code` is set.
    */
   readonly entry?: string;
   /**
    * Root of the project to bundle from.
-   * @default the repository root
+   * @default the folder of `depsLockFilePath`
    */
   readonly projectRoot?: string;
   /**
    * Lock file of the project.
-   * @default `package-lock.json` in `projectRoot`
+   * @default the nearest lock file from the working directory up
    */
   readonly depsLockFilePath?: string;
   /**
@@ -158,7 +160,11 @@ export class ResultsApi extends Construct {
       environment: { [CONFIG_ENV]: props.configJson, CELERIAC_DASHBOARD_DIR: '/var/task/dashboard' },
     };
     const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
-    const projectRoot = props.projectRoot ?? REPO_ROOT;
+    if (!props.code && !props.entry) {
+      throw new TaskRuntimeValidationError(this.node.path, [
+        'entry = undefined: set the results API entry module of your app (the `api` of celeriac.config.ts), prebuilt code, or disable the API',
+      ]);
+    }
     this.function = props.code
       ? new lambda.Function(this, 'Resource', {
           ...common,
@@ -169,17 +175,17 @@ export class ResultsApi extends Construct {
       : new nodejs.NodejsFunction(this, 'Resource', {
           ...common,
           runtime,
-          entry: props.entry ?? path.join(projectRoot, 'infra', 'api', 'lambda.ts'),
+          entry: props.entry,
           handler: 'handler',
-          projectRoot,
-          depsLockFilePath: props.depsLockFilePath ?? path.join(projectRoot, 'package-lock.json'),
+          projectRoot: props.projectRoot,
+          depsLockFilePath: props.depsLockFilePath,
           bundling: leanBundling({
             commandHooks: {
               beforeBundling: () => [],
               beforeInstall: () => [],
               // The dashboard is static files served by the API: ship them beside the bundle.
-              afterBundling: (inputDir, outputDir) => [
-                `cp -R "${path.join(inputDir, 'infra', 'dashboard')}" "${path.join(outputDir, 'dashboard')}"`,
+              afterBundling: (_inputDir, outputDir) => [
+                `cp -R "${DASHBOARD_DIR}" "${path.join(outputDir, 'dashboard')}"`,
               ],
             },
           }),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type Registry, runScheduleNow } from '../../../runtime/index.js';
+import { type Registry, runScheduleNow } from '../../../runtime/internal.js';
 import { contextOf } from '../context.js';
 import { CliError, ExitCode } from '../exit.js';
 import { table } from '../output.js';
@@ -39,9 +39,9 @@ export function cronCommands(program: Command): void {
   cron
     .command('ls')
     .description('list the schedules')
-    .action((_opts, cmd: Command) => {
+    .action(async (_opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
-      const schedules = schedulesOf(target().registry);
+      const schedules = schedulesOf((await target()).registry);
       if (out.json) return out.data({ schedules });
       if (!schedules.length) return out.line('no schedules defined');
       out.line(
@@ -57,7 +57,7 @@ export function cronCommands(program: Command): void {
     .argument('<name>', 'schedule name')
     .action(async (name: string, _opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
-      const { client, registry } = target();
+      const { client, registry } = await target();
       if (!registry.schedules.has(name)) {
         const known = [...registry.schedules.keys()];
         throw new CliError(

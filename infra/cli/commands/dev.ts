@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { Command } from 'commander';
+import { runDev } from '../../local/dev.js';
+import { LocalStackError } from '../../local/servers.js';
 import { contextOf } from '../context.js';
 import { CliError, ExitCode } from '../exit.js';
 import { startSigningProxy } from '../proxy.js';
-
-const DEV_ENTRY = path.resolve(import.meta.dirname, '..', '..', 'local', 'dev.ts');
 
 /** Open a URL in the desktop browser, best effort. */
 function openBrowser(url: string): void {
@@ -26,18 +25,40 @@ function openBrowser(url: string): void {
 export function devCommands(program: Command): void {
   program
     .command('dev')
-    .description('run everything locally: SQS, DynamoDB, workers, the API and dashboard (Ctrl-C stops)')
-    .option('--no-demo', 'skip the demo run of the example tasks')
-    .option('--once', 'stop after the demo')
-    .action(async (opts) => {
-      // The dev entry reads its own flags; run it as a child with the same loader (tsx).
-      const args = [...(opts.demo === false ? ['--no-demo'] : []), ...(opts.once ? ['--once'] : [])];
-      const child = spawn(process.execPath, [...process.execArgv, DEV_ENTRY, ...args], { stdio: 'inherit' });
-      const forward = (signal: NodeJS.Signals) => child.kill(signal);
-      process.on('SIGINT', forward);
-      process.on('SIGTERM', forward);
-      const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-      process.exitCode = code;
+    .description(
+      "run the app locally: SQS, DynamoDB, a Scheduler, its workers, results API and dashboard; reloads the workers when the app's code changes (Ctrl-C stops)",
+    )
+    .option(
+      '--run <script>',
+      'run this TypeScript or JavaScript file once the stack is ready (a seed, a demo)',
+    )
+    .option('--once', 'stop once the --run script ends, with its exit code')
+    .option(
+      '--persist',
+      "keep the results table on disk under .celeriac/dynamodb (default: the config's dev.persist)",
+    )
+    .option('--no-watch', 'do not reload the workers on changes')
+    .action(async (opts, cmd: Command) => {
+      const globals = cmd.optsWithGlobals<{ config?: string }>();
+      let session: Awaited<ReturnType<typeof runDev>>;
+      try {
+        session = await runDev({
+          ...(globals.config ? { config: globals.config } : {}),
+          ...(opts.run ? { run: opts.run } : {}),
+          ...(opts.once ? { once: true } : {}),
+          ...(opts.persist ? { persist: true } : {}),
+          watch: opts.watch !== false,
+        });
+      } catch (err) {
+        if (err instanceof LocalStackError) throw new CliError(ExitCode.FAILURE, `dev: ${err.message}`);
+        throw err;
+      }
+      const stop = () => void session.stop();
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      process.exitCode = await session.done;
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
     });
 
   program
@@ -51,7 +72,7 @@ export function devCommands(program: Command): void {
     .option('--region <region>', 'AWS region of the Function URL (default: from its host name)')
     .action(async (opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
-      const t = target();
+      const t = await target();
       if (t.kind === 'local' && !opts.url) {
         if (!t.localApi)
           throw new CliError(ExitCode.FAILURE, `${t.source} names no API server: restart \`celeriac dev\``);

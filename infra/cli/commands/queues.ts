@@ -19,7 +19,7 @@ export function queueCommands(program: Command): void {
     .description('depth, in-flight, delayed and dead-letter counts of every queue')
     .action(async (_opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
-      const { client, plan } = target();
+      const { client, plan } = await target();
       const queues = await queueStatuses(client, plan);
       if (out.json) return out.data({ queues });
       out.line(
@@ -49,7 +49,7 @@ export function queueCommands(program: Command): void {
     .option('-y, --yes', 'really delete every message')
     .action(async (name: string, opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
-      const { client, plan } = target();
+      const { client, plan } = await target();
       const queue = (() => {
         try {
           return planQueue(plan, name);
@@ -71,7 +71,7 @@ export function queueCommands(program: Command): void {
     .option('--max <n>', 'move at most this many', '100000')
     .action(async (name: string, opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
-      const { client, plan } = target();
+      const { client, plan } = await target();
       let queue: ReturnType<typeof planQueue>;
       try {
         queue = planQueue(plan, name);

@@ -5,7 +5,7 @@ import {
   TaskQuery,
   type TaskRecord,
   type TaskSummary,
-} from '../../../runtime/index.js';
+} from '../../../runtime/internal.js';
 import { ApiError } from '../../api/errors.js';
 import { checkId, enqueueByName, revokeTask } from '../../api/ops/tasks.js';
 import { parseDuration, parseListQuery } from '../../api/params.js';
@@ -102,7 +102,7 @@ export function taskCommands(program: Command): void {
     .option('--timeout <duration>', 'with --wait: give up after this long (exit 4)', '60s')
     .action(async (name: string, opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
-      const { client, registry } = target();
+      const { client, registry } = await target();
       const args = parseJsonArg(opts.args, '--args');
       const enqueued = await enqueueByName(client, registry, {
         task: name,
@@ -133,7 +133,7 @@ export function taskCommands(program: Command): void {
     .argument('<id>', 'task id')
     .action(async (id: string, _opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
-      const rec = await target().client.results.get(checkIdOrUsage(id));
+      const rec = await (await target()).client.results.get(checkIdOrUsage(id));
       if (!rec) throw new CliError(ExitCode.NOT_FOUND, notStored(id));
       printRecord(out, rec);
     });
@@ -146,7 +146,7 @@ export function taskCommands(program: Command): void {
     .action(async (id: string, opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
       const rec = await waitForFinal(
-        target().client,
+        (await target()).client,
         checkIdOrUsage(id),
         parseDuration(opts.timeout, '--timeout'),
         250,
@@ -173,7 +173,7 @@ export function taskCommands(program: Command): void {
     .option('--all', 'follow the cursor to the end')
     .action(async (opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
-      const { client, registry } = target();
+      const { client, registry } = await target();
       const query = new TaskQuery(client.dynamodb, client.config.table, {
         taskNames: registry.plan().tasks.map((t) => t.name),
       });
@@ -223,7 +223,7 @@ export function taskCommands(program: Command): void {
     .option('--reason <text>', 'why, recorded with the task')
     .action(async (id: string, opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
-      const { client, registry } = target();
+      const { client, registry } = await target();
       const res = await revokeTask(client, registry, checkIdOrUsage(id), {
         ...(opts.task ? { task: opts.task } : {}),
         ...(opts.reason ? { reason: opts.reason } : {}),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { TaskQuery, type TaskSummary, type Workflow } from '../../../runtime/index.js';
+import { TaskQuery, type TaskSummary, type Workflow } from '../../../runtime/internal.js';
 import { checkId } from '../../api/ops/tasks.js';
 import { contextOf } from '../context.js';
 import { CliError, ExitCode } from '../exit.js';
@@ -58,7 +58,7 @@ export function workflowCommand(program: Command): void {
     .argument('<root-id>', "the workflow's root task id")
     .action(async (rootId: string, _opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
-      const { client, plan } = target();
+      const { client, plan } = await target();
       try {
         checkId(rootId, 'root id');
       } catch (err) {

@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { type CeleriacClient, chain, chord, type TaskHandle, TaskState } from '../../runtime/index.js';
+import { CeleriacClient, chain, chord, type TaskHandle, TaskState } from 'celeriac';
 import {
   add,
   countPrimes,
@@ -12,8 +12,7 @@ import {
   sendWelcome,
   sleepy,
   xsum,
-} from '../../tasks/examples.js';
-import { clientFromLocalConfig } from './local-config.js';
+} from './examples.js';
 
 /** One line of the demo's report. */
 export interface DemoOutcome {
@@ -97,9 +96,12 @@ export async function runDemo(
   return outcomes;
 }
 
+// Run as a script (`celeriac dev --run tasks/demo.ts`, or `npm run demo` against a running stack):
+// the client reads CELERIAC_CONFIG_FILE, which `celeriac dev` sets to its .celeriac/local.json.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  runDemo(clientFromLocalConfig()).then(
+  process.env.CELERIAC_CONFIG_FILE ??= '.celeriac/local.json';
+  runDemo(new CeleriacClient()).then(
     () => process.exit(0),
     (err) => {
       console.error(err instanceof Error ? err.message : err);
