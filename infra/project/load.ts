@@ -83,7 +83,8 @@ let tsLoader: Promise<unknown> | undefined;
  * first such import (Node caches a failed import, so it cannot be retried after the fact).
  */
 async function importModule(path: string): Promise<Record<string, unknown>> {
-  if (/\.[mc]?tsx?$/.test(path)) {
+  // Under vitest, Vite already compiles TypeScript (and resolves the repo's own source).
+  if (/\.[mc]?tsx?$/.test(path) && !process.env.VITEST) {
     tsLoader ??= import('tsx/esm/api').then((tsx) => tsx.register());
     await tsLoader;
   }

@@ -6,9 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../infra/api/node-server.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { chain, chord, ResultStore } from '../../runtime/internal.js';
-import { add, doomed, fetchPage, flaky, mul, noop, sendWelcome, xsum } from '../../tasks/examples.js';
-import { registry } from '../../tasks/index.js';
 import { localStack, waitForState } from '../integration/harness.js';
+import { exampleApp, exampleTasks } from '../support/example-app.js';
+
+const { registry } = await exampleApp();
+const [add, doomed, fetchPage, flaky, mul, noop, sendWelcome, xsum] = await exampleTasks(
+  'examples.add',
+  'examples.doomed',
+  'examples.fetch-page',
+  'examples.flaky',
+  'examples.mul',
+  'examples.noop',
+  'examples.send-welcome',
+  'examples.xsum',
+);
 
 /** Screenshots land here (gitignored); the docs copy the best ones into docs/img/. */
 const ARTIFACTS = path.resolve(import.meta.dirname, '..', 'artifacts');

@@ -5,10 +5,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { TaskRuntimeProps } from '../../infra/cdk/props.js';
 import { CeleriacStack } from '../../infra/cdk/stack.js';
 import type { QueuePlan, ResourcePlan } from '../../runtime/plan.js';
-import { registry } from '../../tasks/index.js';
+import { exampleApp } from '../support/example-app.js';
 
 /** The repository root. */
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** This repository's example app (loaded through its celeriac.config.ts). */
+export const app = await exampleApp();
 
 /** The feature flags of `cdk.json`, so tests synthesize what `cdk synth` does. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -19,7 +22,7 @@ export function cdkJsonContext(): Record<string, unknown> {
 }
 
 /** The application's plan (three queues: high, default, low). */
-export const plan: ResourcePlan = registry.plan();
+export const plan: ResourcePlan = app.registry.plan();
 
 /** Stand-in worker code: template tests don't need the real bundle (one test bundles it). */
 export function prebuiltCode(): lambda.Code {

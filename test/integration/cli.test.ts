@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../infra/cli/main.js';
 import type { LocalStack } from '../../infra/local/stack.js';
-import { registry } from '../../tasks/index.js';
+import { exampleApp } from '../support/example-app.js';
 import { localStack, waitForState } from './harness.js';
+
+const { registry } = await exampleApp();
 
 // The CLI as a script uses it: argv in, stdout and an exit code out, against the local stack.
 let stack: LocalStack;

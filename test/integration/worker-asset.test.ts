@@ -2,10 +2,17 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
 import type { WorkerHandler } from '../../runtime/internal.js';
-import { doomed, fetchPage, flaky, sendWelcome } from '../../tasks/examples.js';
-import { registry } from '../../tasks/index.js';
 import { synthWorkerAsset } from '../infra/synth-worker-asset.js';
+import { exampleApp, exampleTasks } from '../support/example-app.js';
 import { localStack, waitForState } from './harness.js';
+
+const { registry } = await exampleApp();
+const [doomed, fetchPage, flaky, sendWelcome] = await exampleTasks(
+  'examples.doomed',
+  'examples.fetch-page',
+  'examples.flaky',
+  'examples.send-welcome',
+);
 
 // The artifact `cdk deploy` would upload — not the source — driven by the local event source
 // mapping with real SQS events, against local SQS and DynamoDB.
