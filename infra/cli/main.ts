@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { CeleriacError } from '../../runtime/internal.js';
 import { cronCommands } from './commands/cron.js';
 import { devCommands } from './commands/dev.js';
+import { initCommand } from './commands/init.js';
 import { queueCommands } from './commands/queues.js';
 import { asCliError, taskCommands } from './commands/tasks.js';
 import { workflowCommand } from './commands/workflow.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     .option('--config <file>', "the app's celeriac.config.ts (default: the nearest one from here up)")
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
+  initCommand(program);
   devCommands(program);
   taskCommands(program);
   workflowCommand(program);
