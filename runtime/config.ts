@@ -16,6 +16,19 @@ const ConfigSchema = v.object({
   /** Results table name. */
   table: v.pipe(v.string(), v.minLength(3)),
   queues: v.record(v.string(), QueueEndpointSchema),
+  /**
+   * Task name → queue (or `{ queue, tags }`), generated from the plan: lets a producer enqueue
+   * by name without importing the task (see docs/enqueue.md). @default absent: pass `{ queue }`
+   */
+  routes: v.optional(
+    v.record(
+      v.string(),
+      v.union([
+        v.pipe(v.string(), v.minLength(1)),
+        v.object({ queue: v.pipe(v.string(), v.minLength(1)), tags: v.array(v.string()) }),
+      ]),
+    ),
+  ),
   /** Endpoint overrides (the local stack); absent in AWS. */
   endpoints: v.optional(
     v.object({

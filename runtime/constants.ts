@@ -55,6 +55,14 @@ export const Defaults = {
   VISIBILITY_MULTIPLIER: 6,
   /** How long results are kept before DynamoDB TTL may delete them. */
   RESULT_TTL_MS: 7 * 86_400_000,
+  /** How long `handle.result()` waits. */
+  WAIT_TIMEOUT_MS: 60_000,
+  /** `handle.result()`: longest time between reads of the results table (its `interval`). */
+  WAIT_MAX_INTERVAL_MS: 250,
+  /** `handle.result()`: shortest time between reads, while the wait is young. */
+  WAIT_MIN_INTERVAL_MS: 2,
+  /** `handle.result()`: time between reads as a share of the time already waited. */
+  WAIT_INTERVAL_RATIO: 0.2,
   /** Records of one SQS batch run at once in one worker. */
   RECORD_CONCURRENCY: 10,
   /** Time the worker keeps back from the Lambda deadline to record outcomes. */

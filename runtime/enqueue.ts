@@ -21,10 +21,19 @@ import {
   scheduleEnvelope,
 } from './schedules/one-time.js';
 import { checkTags } from './tags.js';
-import type { Task } from './task.js';
+import type { Task, TaskDefinition } from './task.js';
 import { validateArgs } from './validate.js';
 
 const ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/**
+ * What enqueueing needs of a task: its name, queue, tags and (optional) schema. A task object
+ * is one; a task known only by name (`enqueueByName`) is another, built from the config's routes.
+ */
+export interface EnqueueTarget {
+  readonly name: string;
+  readonly definition: Pick<TaskDefinition, 'name' | 'queue' | 'tags' | 'schema'>;
+}
 
 /** A message ready to send: validated, encoded, routed. */
 export interface PreparedMessage {
@@ -48,7 +57,7 @@ export interface PreparedMessage {
  * ```
  */
 export async function prepareMessage(
-  task: Task,
+  task: EnqueueTarget,
   args: unknown,
   options: EnqueueOptions,
   client: CeleriacClient,
@@ -60,7 +69,7 @@ export async function prepareMessage(
 
 /** {@link prepareMessage} after the (possibly asynchronous) schema check: synchronous. */
 function buildMessage(
-  task: Task,
+  task: EnqueueTarget,
   args: unknown,
   options: EnqueueOptions,
   client: CeleriacClient,
@@ -143,14 +152,23 @@ function toEpochMs(value: Date | string | number, what: string): number {
  * const sum = await handle.result();
  * ```
  */
-export async function enqueue<A, R>(
+export function enqueue<A, R>(
   task: Task<A, R>,
   args: A,
   options: EnqueueOptions = {},
 ): Promise<TaskHandle<R>> {
+  return enqueueTarget<R>(task, args, options);
+}
+
+/** @internal {@link enqueue} for any {@link EnqueueTarget} (a task, or a task known by name). */
+export async function enqueueTarget<R>(
+  task: EnqueueTarget,
+  args: unknown,
+  options: EnqueueOptions = {},
+): Promise<TaskHandle<R>> {
   const client = options.client ?? getDefaultClient();
-  if (options.idempotencyKey !== undefined) return enqueueOnce(task, args, options, client);
-  const msg = await prepareMessage(task as Task, args, options, client);
+  if (options.idempotencyKey !== undefined) return enqueueOnce<R>(task, args, options, client);
+  const msg = await prepareMessage(task, args, options, client);
   if (msg.envelope) {
     await scheduleEnvelope(client, msg.envelope, msg.body);
     return new TaskHandle<R>(msg.id, msg.taskName, client);
@@ -327,9 +345,9 @@ function asCeleriacError(err: unknown): CeleriacError {
     : new CeleriacError(ErrorCode.SEND_FAILED, String(err), { cause: err });
 }
 
-async function enqueueOnce<A, R>(
-  task: Task<A, R>,
-  args: A,
+async function enqueueOnce<R>(
+  task: EnqueueTarget,
+  args: unknown,
   options: EnqueueOptions,
   client: CeleriacClient,
 ): Promise<TaskHandle<R>> {
@@ -355,11 +373,16 @@ async function enqueueOnce<A, R>(
       'at least 1s',
     );
   // Validate before claiming, so a bad call never burns the key.
-  await prepareMessage(task as Task, args, { ...options, idempotencyKey: undefined }, client);
+  await prepareMessage(task, args, { ...options, idempotencyKey: undefined }, client);
   const claim = await claimIdempotencyKey(client, task.name, key, windowMs);
   if (!claim.first) return new TaskHandle<R>(claim.id, task.name, client);
   try {
-    return await enqueue(task, args, { ...options, idempotencyKey: undefined, id: claim.id, client });
+    return await enqueueTarget<R>(task, args, {
+      ...options,
+      idempotencyKey: undefined,
+      id: claim.id,
+      client,
+    });
   } catch (err) {
     await releaseIdempotencyKey(client, task.name, key).catch(() => undefined);
     throw err;

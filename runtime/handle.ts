@@ -1,14 +1,19 @@
 import type { CeleriacClient } from './client.js';
-import { TaskState } from './constants.js';
+import { Defaults, TaskState } from './constants.js';
 import { type Duration, toMillis } from './duration.js';
-import { CeleriacError, ErrorCode } from './errors.js';
+import { CeleriacError, ErrorCode, invalid } from './errors.js';
+import { pollDelayMs } from './poll.js';
 import type { TaskRecord } from './results/record.js';
 
 /** Options of {@link TaskHandle.result}. */
 export interface WaitOptions {
   /** Give up after this long. @default '60s' */
   readonly timeout?: Duration;
-  /** Time between reads of the results table. @default '250ms' */
+  /**
+   * Longest time between reads of the results table. Reads start 2 ms apart and back off to
+   * this, each wait being 20 % of the time waited so far (see docs/results.md for the bound on
+   * reads per wait). @default '250ms'
+   */
   readonly interval?: Duration;
 }
 
@@ -46,9 +51,12 @@ export class TaskHandle<R = unknown> {
    *   or `WAIT_TIMEOUT` when it has not finished in time.
    */
   async result(options: WaitOptions = {}): Promise<R> {
-    const timeoutMs = toMillis(options.timeout ?? '60s', 'result timeout');
-    const intervalMs = Math.max(10, toMillis(options.interval ?? '250ms', 'result interval'));
-    const deadline = Date.now() + timeoutMs;
+    const timeoutMs = toMillis(options.timeout ?? Defaults.WAIT_TIMEOUT_MS, 'result timeout');
+    const maxMs = toMillis(options.interval ?? Defaults.WAIT_MAX_INTERVAL_MS, 'result interval');
+    if (maxMs < 1)
+      throw invalid(ErrorCode.INVALID_DURATION, 'result interval', options.interval, 'at least 1ms');
+    const start = performance.now();
+    const deadline = start + timeoutMs;
     for (;;) {
       const record = await this.get();
       if (record?.state === TaskState.SUCCESS) return record.result as R;
@@ -65,16 +73,22 @@ export class TaskHandle<R = unknown> {
           cause: record.error,
         });
       }
-      if (Date.now() >= deadline) {
+      const now = performance.now();
+      if (now >= deadline) {
         throw new CeleriacError(
           ErrorCode.WAIT_TIMEOUT,
           `task ${this.taskName} ${this.id} still ${record?.state ?? TaskState.PENDING} after ${timeoutMs} ms`,
           { value: timeoutMs },
         );
       }
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))),
-      );
+      await sleepUntil(Math.min(now + pollDelayMs(now - start, maxMs), deadline));
     }
+  }
+}
+
+/** Sleep until `performance.now()` reaches `at`: a timer may fire up to a millisecond early. */
+async function sleepUntil(at: number): Promise<void> {
+  for (let left = at - performance.now(); left > 0; left = at - performance.now()) {
+    await new Promise((resolve) => setTimeout(resolve, left));
   }
 }

@@ -15,6 +15,15 @@
  * @packageDocumentation
  */
 
+export {
+  type AnyTask,
+  type ArgsOf,
+  enqueueByName,
+  type ResultOf,
+  type TaskRef,
+  type TaskRefOptions,
+  taskRef,
+} from './by-name.js';
 export { chain, chord, chunks, group, map, starmap } from './canvas/primitives.js';
 export {
   type AnySignature,

@@ -11,6 +11,15 @@
  * @packageDocumentation
  */
 
+export {
+  type AnyTask,
+  type ArgsOf,
+  enqueueByName,
+  type ResultOf,
+  type TaskRef,
+  type TaskRefOptions,
+  taskRef,
+} from './by-name.js';
 export type { ChordState } from './canvas/chord-store.js';
 export {
   chain,
@@ -89,6 +98,7 @@ export {
   revoke,
   revokeWorkflow,
 } from './revoke/revoke.js';
+export { type Route, type Routes, routesOf } from './routes.js';
 export {
   beatInput,
   cron,

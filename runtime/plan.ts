@@ -47,6 +47,8 @@ export interface TaskPlan {
   readonly timeoutMs: number;
   readonly resultMode: string;
   readonly hasSchema: boolean;
+  /** Tags the task declares (copied onto every run, also when enqueued by name). */
+  readonly tags: readonly string[];
 }
 
 /**
@@ -150,6 +152,7 @@ export function buildPlan(
       timeoutMs: t.timeoutMs ?? (queues.get(t.queue)?.timeoutSeconds ?? 0) * 1000,
       resultMode: t.resultMode,
       hasSchema: t.schema !== undefined,
+      tags: [...t.tags],
     })),
     schedules: schedules.map((e) => ({
       name: e.name,

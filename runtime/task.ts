@@ -1,16 +1,16 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { type SignatureOptions, TaskSignature } from './canvas/signature.js';
+import type { SignatureOptions, TaskSignature } from './canvas/signature.js';
 import { Defaults, ResultMode } from './constants.js';
 import { type Duration, toMillis } from './duration.js';
 import { enqueue } from './enqueue.js';
 import type { EnqueueOptions } from './enqueue-options.js';
 import { ErrorCode, invalid } from './errors.js';
 import type { TaskHandle } from './handle.js';
-import type { Json } from './json.js';
 import type { Logger } from './logger.js';
 import { parseRateLimit, type RateLimit, type RateLimitPolicy } from './ratelimit/parse.js';
 import { normalizeRetry, type RetryOptions, type RetryPolicy } from './retry.js';
 import { checkTags } from './tags.js';
+import { signatureMethods } from './task-signatures.js';
 
 /** What a task's handler receives besides its arguments. */
 export interface TaskContext {
@@ -184,21 +184,7 @@ export function task(
     definition,
     run: handler,
     enqueue: (args, enqueueOptions) => enqueue(created, args, enqueueOptions),
-    s: (args?: unknown, options?: SignatureOptions & { readonly resultKey?: string }) => {
-      const { resultKey, ...rest } = options ?? {};
-      return new TaskSignature(target, {
-        mode: 'partial',
-        ...(args !== undefined ? { args: args as Json } : {}),
-        ...(resultKey !== undefined ? { resultKey } : {}),
-        options: rest,
-      });
-    },
-    si: (args, options) =>
-      new TaskSignature(target, {
-        mode: 'immutable',
-        args: (args === undefined ? null : args) as Json,
-        ...(options ? { options } : {}),
-      }),
+    ...signatureMethods(() => target),
   } as Task<unknown, unknown>;
   return created;
 }

@@ -5,6 +5,7 @@ import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { type CeleriacConfig, CONFIG_ENV } from '../../runtime/config.js';
 import type { ResourcePlan } from '../../runtime/plan.js';
+import { routesOf } from '../../runtime/routes.js';
 import { RuntimeAlarms } from './alarms.js';
 import { CeleriacBeat } from './beat/index.js';
 import { RuntimeDefaults } from './constants.js';
@@ -90,6 +91,7 @@ export class TaskRuntime extends Construct {
       queues: Object.fromEntries(
         [...queues].map(([name, q]) => [name, { url: q.queue.queueUrl, dlqUrl: q.deadLetterQueue.queueUrl }]),
       ),
+      routes: routesOf(plan),
       scheduler: {
         group: this.scheduler.group.scheduleGroupName,
         roleArn: this.scheduler.role.roleArn,

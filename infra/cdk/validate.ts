@@ -1,5 +1,6 @@
 import { type Duration, Token } from 'aws-cdk-lib';
 import type { QueuePlan, ResourcePlan } from '../../runtime/plan.js';
+import { routesOf } from '../../runtime/routes.js';
 import { AwsLimits as L } from './constants.js';
 
 /** What {@link validateRuntime} checks besides the plan. */
@@ -189,6 +190,7 @@ export function estimateConfigBytes(plan: ResourcePlan): number {
     region: 'ap-southeast-5',
     table: plan.table.tableName,
     queues,
+    routes: routesOf(plan),
     scheduler: {
       group: `${plan.table.tableName}-schedules`,
       roleArn: `${arn}${'x'.repeat(64)}`,
@@ -225,7 +227,7 @@ export function validateRuntime(plan: ResourcePlan, options: RuntimeCheckOptions
   const bytes = estimateConfigBytes(plan);
   if (bytes > L.LAMBDA_MAX_ENVIRONMENT_BYTES) {
     problems.push(
-      `CELERIAC_CONFIG ≈ ${bytes} bytes for ${plan.queues.length} queues: Lambda environment variables are limited to ${L.LAMBDA_MAX_ENVIRONMENT_BYTES} bytes in total (use fewer queues or shorter names)`,
+      `CELERIAC_CONFIG ≈ ${bytes} bytes for ${plan.queues.length} queues: Lambda environment variables are limited to ${L.LAMBDA_MAX_ENVIRONMENT_BYTES} bytes in total, routes of ${plan.tasks.length} tasks included (use fewer queues or shorter names)`,
     );
   }
   return problems;

@@ -5,7 +5,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { CeleriacConfig, ResourcePlan } from '../../runtime/internal.js';
+import { type CeleriacConfig, type ResourcePlan, routesOf } from '../../runtime/internal.js';
 
 /** Endpoints of the local (or any AWS-compatible) servers. */
 export interface LocalEndpoints {
@@ -97,6 +97,7 @@ export async function provisionPlan(
     region: endpoints.region,
     table: t.tableName,
     queues,
+    routes: routesOf(plan),
     endpoints: {
       sqs: endpoints.sqs,
       dynamodb: endpoints.dynamodb,

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { CONSUME_ACTIONS } from '../../infra/cdk/worker.js';
+import { routesOf } from '../../runtime/routes.js';
 import { buildStack, plan } from './fixtures.js';
 import { allStatements, flat, lid, parseFlatJson, permissionsOf } from './helpers.js';
 
@@ -118,7 +119,7 @@ describe('workers', () => {
     },
   );
 
-  it('CELERIAC_CONFIG holds the region, table, every queue and DLQ URL and the scheduler', () => {
+  it('CELERIAC_CONFIG holds the region, table, every queue and DLQ URL, the routes and the scheduler', () => {
     const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0]!;
     const config = parseFlatJson(fn.Properties.Environment.Variables.CELERIAC_CONFIG);
     expect(config).toEqual({
@@ -133,6 +134,8 @@ describe('workers', () => {
           },
         ]),
       ),
+      // Task name → queue (and declared tags), so producers can enqueue by name.
+      routes: routesOf(plan),
       scheduler: {
         group: 'celeriac-schedules',
         roleArn: `<${lid(stack, rt.scheduler.role)}.Arn>`,
