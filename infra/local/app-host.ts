@@ -6,8 +6,9 @@
  * message and stored result, stay.
  *
  * Started by {@link runDev} with an IPC channel and `CELERIAC_DEV_HOST` (JSON of
- * {@link AppHostSettings}); it answers `{ type: 'ready' }` or `{ type: 'failed' }`, and stops
- * on `{ type: 'stop' }` (in-flight invocations finish first) or when the parent goes away.
+ * {@link AppHostSettings}); it answers `{ type: 'ready' }` or `{ type: 'failed' }`; on
+ * `{ type: 'drain' }` it stops receiving and answers `{ type: 'drained' }`; it stops on
+ * `{ type: 'stop' }` (in-flight invocations finish first) or when the parent goes away.
  */
 import { createWorker } from '../../runtime/internal.js';
 import { startApiServer } from '../api/node-server.js';
@@ -31,7 +32,9 @@ export type AppHostMessage =
       readonly queues: readonly string[];
       readonly schedules: readonly string[];
     }
-  | { readonly type: 'failed'; readonly message: string };
+  | { readonly type: 'failed'; readonly message: string }
+  /** After `{ type: 'drain' }`: this host receives nothing more (what it holds still runs). */
+  | { readonly type: 'drained' };
 
 /** The environment variable that carries {@link AppHostSettings}. */
 export const APP_HOST_ENV = 'CELERIAC_DEV_HOST';
@@ -49,6 +52,8 @@ async function main(settings: AppHostSettings): Promise<void> {
     });
     app.startWorkers({
       handler: createWorker(project.registry, { client: app.client }),
+      // Short polls locally (free here): a reloaded app takes over within a second.
+      waitTimeSeconds: 1,
       onInvoke: (i) => {
         if (i.outcome !== 'ok' || i.failed > 0) {
           process.stdout.write(
@@ -67,6 +72,7 @@ async function main(settings: AppHostSettings): Promise<void> {
     };
     process.on('message', (m: { type?: string }) => {
       if (m?.type === 'stop') void stop();
+      if (m?.type === 'drain') void app.stopPolling().then(() => send({ type: 'drained' }));
     });
     process.on('disconnect', () => void stop());
     process.on('SIGTERM', () => void stop());

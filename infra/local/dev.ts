@@ -49,6 +49,8 @@ export interface DevSession {
 interface Host {
   readonly child: ChildProcess;
   readonly ready: Extract<AppHostMessage, { type: 'ready' }>;
+  /** Stop receiving; resolves once nothing more reaches this host's (old) code. */
+  drain(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,10 +73,22 @@ function startHost(settings: AppHostSettings): Promise<Host> {
     }
     await exited;
   };
+  const drain = () =>
+    new Promise<void>((resolve) => {
+      if (!child.connected) return resolve();
+      const onMessage = (m: AppHostMessage) => {
+        if (m.type !== 'drained') return;
+        child.off('message', onMessage);
+        resolve();
+      };
+      child.on('message', onMessage);
+      child.once('exit', () => resolve());
+      child.send({ type: 'drain' });
+    });
   return new Promise<Host>((resolve, reject) => {
     child.once('message', (m: AppHostMessage) => {
-      if (m.type === 'ready') resolve({ child, ready: m, stop });
-      else reject(new LocalStackError(`the app failed to start:\n${m.message}`));
+      if (m.type === 'ready') resolve({ child, ready: m, drain, stop });
+      else if (m.type === 'failed') reject(new LocalStackError(`the app failed to start:\n${m.message}`));
     });
     child.once('exit', (code) =>
       reject(new LocalStackError(`the app host exited (${code}) before it was ready`)),
@@ -207,24 +221,29 @@ export async function runDev(options: DevOptions = {}): Promise<DevSession> {
   print(`celeriac dev: ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s. Ctrl-C to stop.`);
 
   let reloading: Promise<number> | undefined;
+  let paused = false;
   const reload = (): Promise<number> => {
     reloading ??= (async () => {
       const began = performance.now();
-      try {
-        const next = await startHost(settings);
-        const old = host;
-        host = next;
-        proxy.setTarget(next.ready.apiUrl);
-        void old.stop(); // its in-flight invocations finish with the old code; no new polls
-        const ms = performance.now() - began;
-        print(`celeriac dev: reloaded in ${Math.round(ms)} ms`);
-        return ms;
-      } catch (err) {
-        print(`celeriac dev: reload failed, the previous workers keep running.\n${(err as Error).message}`);
+      // The old host stops receiving while the new one starts: messages wait in the queue
+      // meanwhile (none is lost or cut short), and none reaches the old code afterwards.
+      const old = host;
+      const [next] = await Promise.allSettled([startHost(settings), paused ? undefined : old.drain()]);
+      reloading = undefined;
+      if (next.status === 'rejected') {
+        paused = true;
+        print(
+          `celeriac dev: reload failed; workers are paused until the next change (nothing queued is lost).\n${(next.reason as Error).message}`,
+        );
         return -1;
-      } finally {
-        reloading = undefined;
       }
+      paused = false;
+      host = next.value;
+      proxy.setTarget(host.ready.apiUrl);
+      void old.stop(); // what it still holds finishes on the old code
+      const ms = performance.now() - began;
+      print(`celeriac dev: reloaded in ${Math.round(ms)} ms`);
+      return ms;
     })();
     return reloading;
   };

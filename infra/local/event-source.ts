@@ -4,6 +4,7 @@ import {
   DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
+  type ReceiveMessageCommandOutput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { QueuePlan, SqsEvent, SqsRecord, WorkerHandler } from '../../runtime/internal.js';
@@ -65,6 +66,10 @@ export class EventSourceMapping {
   readonly #options: EventSourceOptions;
   readonly #abort = new AbortController();
   #lanes: Promise<void>[] = [];
+  /** Set by {@link EventSourceMapping.stopPolling}: no receive starts any more. */
+  #draining = false;
+  #receiving = 0;
+  #idle: (() => void)[] = [];
 
   constructor(options: EventSourceOptions) {
     this.#options = options;
@@ -78,6 +83,17 @@ export class EventSourceMapping {
     this.#lanes = Array.from({ length: this.#options.queue.maxConcurrency }, () => this.#lane());
   }
 
+  /**
+   * Stop receiving without cutting a receive short (an aborted long poll can take messages with
+   * it until their visibility timeout): resolves once no receive is in flight; what those last
+   * receives returned is still invoked. `celeriac dev` uses it to hand over to a reloaded app.
+   */
+  stopPolling(): Promise<void> {
+    this.#draining = true;
+    if (this.#receiving === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
   /** Stop polling; resolves when in-flight invocations have finished. */
   async stop(): Promise<void> {
     this.#abort.abort();
@@ -87,7 +103,7 @@ export class EventSourceMapping {
 
   async #lane(): Promise<void> {
     const signal = this.#abort.signal;
-    while (!signal.aborted) {
+    while (!signal.aborted && !this.#draining) {
       let messages: Message[];
       try {
         messages = await this.#gather(signal);
@@ -107,22 +123,33 @@ export class EventSourceMapping {
     const windowEnds = Date.now() + queue.batchingWindowSeconds * 1000;
     const messages: Message[] = [];
     do {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: Math.min(10, queue.batchSize - messages.length),
-          WaitTimeSeconds: messages.length ? 0 : wait,
-          MessageSystemAttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        }),
-        { abortSignal: signal },
-      );
+      this.#receiving++;
+      let out: ReceiveMessageCommandOutput;
+      try {
+        out = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: Math.min(10, queue.batchSize - messages.length),
+            WaitTimeSeconds: messages.length ? 0 : wait,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+          { abortSignal: signal },
+        );
+      } finally {
+        if (--this.#receiving === 0 && this.#draining) for (const resolve of this.#idle.splice(0)) resolve();
+      }
       messages.push(...(out.Messages ?? []));
       if (!out.Messages?.length && messages.length) {
         if (Date.now() >= windowEnds) break;
         await new Promise((r) => setTimeout(r, Math.min(250, windowEnds - Date.now())));
       }
-    } while (messages.length < queue.batchSize && Date.now() < windowEnds && !signal.aborted);
+    } while (
+      messages.length < queue.batchSize &&
+      Date.now() < windowEnds &&
+      !signal.aborted &&
+      !this.#draining
+    );
     return messages;
   }
 

@@ -151,6 +151,8 @@ export interface LocalApp {
   readonly client: CeleriacClient;
   /** Start one event source mapping per queue, driving `handler` (default: the registry's worker). */
   startWorkers(options?: WorkersOptions): EventSourceMapping[];
+  /** Stop receiving (no receive cut short); resolves once no receive is in flight. */
+  stopPolling(): Promise<void>;
   /** Stop the workers (in-flight invocations finish) and the app's SDK clients; the servers keep running. */
   stop(): Promise<void>;
 }
@@ -246,6 +248,9 @@ export async function attachLocalApp(options: LocalAppOptions): Promise<LocalApp
         }
         mappings.push(...created);
         return created;
+      },
+      async stopPolling() {
+        await Promise.all(mappings.map((m) => m.stopPolling()));
       },
       async stop() {
         await Promise.all(mappings.map((m) => m.stop()));

@@ -83,8 +83,8 @@ let tsLoader: Promise<unknown> | undefined;
  * first such import (Node caches a failed import, so it cannot be retried after the fact).
  */
 async function importModule(path: string): Promise<Record<string, unknown>> {
-  // Under vitest, Vite already compiles TypeScript (and resolves the repo's own source).
-  if (/\.[mc]?tsx?$/.test(path) && !process.env.VITEST) {
+  // Inside a vitest worker, Vite already compiles TypeScript (and resolves the repo's own source).
+  if (/\.[mc]?tsx?$/.test(path) && !('__vitest_worker__' in globalThis)) {
     tsLoader ??= import('tsx/esm/api').then((tsx) => tsx.register());
     await tsLoader;
   }

@@ -64,7 +64,7 @@ export async function getWorkflow(
       for (const raw of out.Responses?.[table] ?? []) {
         const item = unmarshall(raw);
         const rec = fromItem(item);
-        if (rec.expiresAt * 1000 <= now) continue;
+        if (rec.expiresAt <= now) continue;
         nodes.push({
           id: rec.id,
           task: rec.task,

@@ -18,6 +18,7 @@ import {
 import type { TaskRecord } from './record.js';
 import { INDEXED_STATES, ResultsSchema } from './schema.js';
 import { bucketize } from './stats-buckets.js';
+import { ttlToMs } from './ttl.js';
 import { type WorkflowEdge, workflowEdges } from './workflow-members.js';
 
 /** A list row: what the indexes project, enough to render a table without reading items. */
@@ -124,6 +125,7 @@ const ix = ResultsSchema.indexes;
 export function toSummary(item: Record<string, unknown>): TaskSummary {
   const out: Record<string, unknown> = { tags: [] };
   for (const key of ['id', ...ResultsSchema.projected]) if (item[key] !== undefined) out[key] = item[key];
+  out.expiresAt = ttlToMs(item[ResultsSchema.ttlAttribute]);
   return out as unknown as TaskSummary;
 }
 

@@ -51,7 +51,7 @@ export interface TaskRecord {
   readonly rootId: string;
   readonly parentId?: string;
   readonly tags: readonly string[];
-  /** Epoch seconds after which the item is expired (and hidden from reads). */
+  /** Epoch ms after which the item is expired (and hidden from reads); every timestamp here is epoch ms. */
   readonly expiresAt: number;
   readonly history: readonly TaskEvent[];
   /** Set when the result or the arguments were too large to store. */

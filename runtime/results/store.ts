@@ -10,6 +10,7 @@ import { TaskState } from '../constants.js';
 import type { Json } from '../json.js';
 import type { SerializedError, TaskEvent, TaskRecord } from './record.js';
 import { ResultsSchema, shardOf, timeKey } from './schema.js';
+import { ttlToMs } from './ttl.js';
 
 /** Arguments larger than this are not stored with the result (the dashboard says so). */
 export const ARGS_STORE_MAX_BYTES = 8_192;
@@ -80,7 +81,7 @@ export class ResultStore {
     );
     if (!out.Item) return undefined;
     const record = fromItem(unmarshall(out.Item));
-    return record.expiresAt * 1000 <= this.now() ? undefined : record;
+    return record.expiresAt <= this.now() ? undefined : record;
   }
 
   /**
@@ -204,13 +205,26 @@ function itemFields(t: Transition, now: number): { fields: Record<string, unknow
   return { fields, remove };
 }
 
-/** Turn a raw item into a {@link TaskRecord}. */
+/** Attributes that exist for the table's indexes, never shown to users. */
+const STORAGE_ONLY: ReadonlySet<string> = new Set([
+  ResultsSchema.timeKey,
+  ...Object.values(ResultsSchema.indexes).map((i) => i.partitionKey),
+  'errorType',
+]);
+
+/**
+ * Turn a raw item into a {@link TaskRecord}: index keys left out, the TTL attribute (epoch
+ * seconds, as DynamoDB's TTL wants it) given in epoch ms like every other timestamp.
+ */
 export function fromItem(item: Record<string, unknown>): TaskRecord {
-  const { args, result, ...rest } = item as Record<string, unknown> & { args?: string; result?: string };
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(item)) if (!STORAGE_ONLY.has(key)) out[key] = value;
+  const { args, result } = out as { args?: unknown; result?: unknown };
   return {
-    ...(rest as unknown as TaskRecord),
-    tags: (rest.tags as string[] | undefined) ?? [],
-    history: (rest.history as TaskEvent[] | undefined) ?? [],
+    ...(out as unknown as TaskRecord),
+    expiresAt: ttlToMs(item[ResultsSchema.ttlAttribute]),
+    tags: (out.tags as string[] | undefined) ?? [],
+    history: (out.history as TaskEvent[] | undefined) ?? [],
     ...(typeof args === 'string' ? { args: JSON.parse(args) as Json } : {}),
     ...(typeof result === 'string' ? { result: JSON.parse(result) as Json } : {}),
   };

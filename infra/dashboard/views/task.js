@@ -111,7 +111,7 @@ function render(root, t, reload) {
             t.parentId ? h('a', { href: `#/task/${encodeURIComponent(t.parentId)}` }, t.parentId) : undefined,
           ),
           fact('Request id', t.requestId ? h('code', {}, t.requestId) : undefined),
-          fact('Kept until', t.expiresAt ? new Date(t.expiresAt * 1000).toLocaleString() : undefined),
+          fact('Kept until', t.expiresAt ? new Date(t.expiresAt).toLocaleString() : undefined),
         ),
       ),
       section('Timeline', timeline(t.history)),
