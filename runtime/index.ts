@@ -13,9 +13,11 @@
 
 export type { ChordState } from './canvas/chord-store.js';
 export {
+  type ChainOutput,
   chain,
   chord,
   chunks,
+  type FlatOutputs,
   group,
   MAP_TASK,
   map,

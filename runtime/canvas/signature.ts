@@ -1,10 +1,11 @@
 import { type CeleriacClient, getDefaultClient } from '../client.js';
 import { type Duration, toMillis } from '../duration.js';
 import { CeleriacError, ErrorCode, invalid } from '../errors.js';
-import { type Json, toJson } from '../json.js';
+import { assertJsonValue, type Json, toJson } from '../json.js';
 import { sendEnvelopes } from '../send.js';
 import { toEnvelopes } from './envelopes.js';
-import { expand, firstTask, type Outgoing } from './expand.js';
+import { expand, firstTask, type Input, type Outgoing } from './expand.js';
+import { normalize } from './normalize.js';
 import type { CanvasNode, ErrbackInput, TaskNode } from './wire.js';
 import { resultRefOf, WorkflowHandle } from './workflow-handle.js';
 
@@ -19,11 +20,17 @@ export interface SignatureOptions {
 }
 
 /** Options of `signature.apply()`. */
-export interface ApplyOptions {
+export interface ApplyOptions<In = unknown> {
   /** @default the default client */
   readonly client?: CeleriacClient;
   /** Tags for the first messages of the workflow. */
   readonly tags?: readonly string[];
+  /**
+   * Feed a partial canvas (Celery `sig.apply_async(args)`): a task or chain passes it to its
+   * first step, a group or chord header to every member, as if it were a previous step's
+   * result. Immutable (`si`) steps ignore it. Must be JSON. @default no input
+   */
+  readonly input?: In;
 }
 
 /** Any signature, whatever its input and output. */
@@ -63,7 +70,8 @@ export abstract class Signature<In = unknown, Out = unknown> {
 
   /**
    * Run `callback` with this signature's result when it succeeds (Celery `link`). On a chain it
-   * follows the last step; on a group, each member; on a chord, the body.
+   * follows the last step; on a group it runs once with the list of the members' results (link
+   * the members for one callback each); on a chord, it follows the body.
    */
   link(callback: Signature<Out, unknown>): this {
     return this.with([...this.links, callback], this.errbacks);
@@ -71,16 +79,17 @@ export abstract class Signature<In = unknown, Out = unknown> {
 
   /**
    * Run `errback` (input: {@link ErrbackInput}) when a task of this signature fails for good
-   * (Celery `link_error`). On a chain every step carries it; on a chord it runs once when a
-   * member fails (the body then never runs).
+   * (Celery `link_error`). On a chain every step carries it; on a group, every member; on a
+   * chord, the body (as in Celery): it runs once, with the body's id, when a header member
+   * fails for good (the body then never runs), or when the body itself fails.
    */
   onError(errback: Signature<ErrbackInput, unknown>): this {
     return this.with(this.links, [...this.errbacks, errback]);
   }
 
-  /** The wire form, with fresh ids for every task. */
+  /** The wire form, with fresh ids for every task, normalised as Celery does (see `normalize`). */
   freeze(): CanvasNode {
-    let node = this.freezeSelf();
+    let node = normalize(this.freezeSelf());
     for (const l of this.links) node = addLink(node, l.freeze());
     for (const e of this.errbacks) node = addErrback(node, e.freeze());
     return node;
@@ -88,24 +97,38 @@ export abstract class Signature<In = unknown, Out = unknown> {
 
   /**
    * Send the workflow: the tasks that can start now are sent (in batches); the rest travels in
-   * their envelopes. Returns a handle whose result is this signature's result.
+   * their envelopes. Returns a handle whose result is this signature's result. With
+   * `options.input`, a partial canvas is fed that input (see {@link ApplyOptions.input}). A
+   * canvas with no task at all (an empty group) sends nothing; its handle resolves to `[]`.
+   *
+   * @example
+   * ```ts
+   * const handle = await chain(mul.s({ y: 2 }, { resultKey: 'x' }), add.s({ y: 1 }, { resultKey: 'x' }))
+   *   .apply({ input: 5 });
+   * await handle.result(); // 11
+   * ```
    */
-  async apply(options: ApplyOptions = {}): Promise<WorkflowHandle<Out>> {
+  async apply(options: ApplyOptions<In> = {}): Promise<WorkflowHandle<Out>> {
     const client = options.client ?? getDefaultClient();
+    let input: Input;
+    if (options.input !== undefined) {
+      assertJsonValue(options.input, 'workflow input');
+      input = { value: options.input as Json };
+    }
     const node = this.freeze();
-    const root = firstTask(node)?.id;
-    if (!root) throw invalid(ErrorCode.INVALID_CANVAS, 'workflow', 'empty', 'at least one task');
+    const root = firstTask(node)?.id ?? crypto.randomUUID();
     const out: Outgoing[] = [];
-    expand(node, undefined, { steps: [] }, out);
+    expand(node, input, { steps: [] }, out);
     await sendEnvelopes(
       client,
       toEnvelopes(out, { root, now: client.now(), ...(options.tags ? { tags: options.tags } : {}) }),
     );
-    return new WorkflowHandle<Out>(root, resultRefOf(node), client);
+    const parents = node.kind === 'chain' ? node.steps.slice(0, -1).map(resultRefOf) : [];
+    return new WorkflowHandle<Out>(root, resultRefOf(node), client, parents);
   }
 
   /** Same as {@link Signature.apply}. */
-  enqueue(options: ApplyOptions = {}): Promise<WorkflowHandle<Out>> {
+  enqueue(options: ApplyOptions<In> = {}): Promise<WorkflowHandle<Out>> {
     return this.apply(options);
   }
 }
@@ -119,7 +142,7 @@ function addLink(node: CanvasNode, link: CanvasNode): CanvasNode {
       return last ? { ...node, steps: [...node.steps.slice(0, -1), addLink(last, link)] } : node;
     }
     case 'group':
-      return { ...node, members: node.members.map((m) => addLink(m, link)) };
+      return { ...node, link: [...(node.link ?? []), link] };
     case 'chord':
       return { ...node, body: addLink(node.body, link) };
   }
@@ -134,11 +157,8 @@ function addErrback(node: CanvasNode, errback: CanvasNode): CanvasNode {
     case 'group':
       return { ...node, members: node.members.map((m) => addErrback(m, errback)) };
     case 'chord':
-      return {
-        ...node,
-        linkError: [...(node.linkError ?? []), errback],
-        body: addErrback(node.body, errback),
-      };
+      // Celery: a chord's link_error is its body's.
+      return { ...node, body: addErrback(node.body, errback) };
   }
 }
 
