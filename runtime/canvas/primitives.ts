@@ -107,9 +107,14 @@ export function chain<const S extends readonly [AnySignature, ...AnySignature[]]
  */
 export function group<const S extends readonly AnySignature[]>(
   ...members: S
-): GroupSignature<InputOf<S[number]>, FlatOutputs<S>> {
-  return new GroupSignature(members) as GroupSignature<InputOf<S[number]>, FlatOutputs<S>>;
+): GroupSignature<GroupInput<S>, FlatOutputs<S>> {
+  return new GroupSignature(members) as GroupSignature<GroupInput<S>, FlatOutputs<S>>;
 }
+
+/** What a group takes: what its members take; anything for an empty group (a no-op). */
+export type GroupInput<S extends readonly AnySignature[]> = S extends readonly []
+  ? unknown
+  : InputOf<S[number]>;
 
 /**
  * Run the header in parallel, then the body once with the header's results in member order.
