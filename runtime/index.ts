@@ -29,6 +29,7 @@ export {
   type ApplyOptions,
   ChainSignature,
   ChordSignature,
+  ChunksSignature,
   GroupSignature,
   type InputOf,
   type OutputOf,

@@ -1,7 +1,8 @@
 import type { CanvasNode, GroupNode } from './wire.js';
 
-/** A group that can be dissolved into its surroundings: one without a link of its own. */
-const isPlainGroup = (node: CanvasNode): node is GroupNode => node.kind === 'group' && !node.link?.length;
+/** A group that can be dissolved into its surroundings: no link of its own, not `chunks`. */
+const isPlainGroup = (node: CanvasNode): node is GroupNode =>
+  node.kind === 'group' && !node.link?.length && !node.keep;
 
 /**
  * Members of a group or chord header, with plain nested groups flattened into them. A member
@@ -34,7 +35,8 @@ function chainSteps(steps: readonly CanvasNode[]): CanvasNode[] {
  *   one-element list), and an empty group is dropped (the previous result passes on unchanged).
  *   Nested chains are spliced into the enclosing chain.
  * - A group that ends a chain (two members or more) stays a nested list.
- * - A group with a link of its own is never dissolved: its link must get its list.
+ * - A group with a link of its own is never dissolved: its link must get its list. Nor is
+ *   `chunks()`: its result is always a list of lists.
  *
  * @example
  * ```ts

@@ -6,6 +6,7 @@ import {
   type AnySignature,
   ChainSignature,
   ChordSignature,
+  ChunksSignature,
   GroupSignature,
   type InputOf,
   type OutputOf,
@@ -25,13 +26,15 @@ export { COLLECT_TASK };
  * empty group, the previous result unchanged; any other step, its output.
  */
 export type StepOutput<H, Previous> =
-  H extends GroupSignature<infer _In, infer O>
-    ? O extends readonly []
-      ? Previous
-      : O extends readonly [infer Only]
-        ? Only
-        : O
-    : OutputOf<H>;
+  H extends ChunksSignature<infer _R>
+    ? OutputOf<H>
+    : H extends GroupSignature<infer _In, infer O>
+      ? O extends readonly []
+        ? Previous
+        : O extends readonly [infer Only]
+          ? Only
+          : O
+      : OutputOf<H>;
 
 /** The result of a chain of steps `S`, given the input before its first step. */
 export type ChainOutput<S extends readonly unknown[], Previous = unknown> = S extends readonly [
@@ -46,9 +49,11 @@ export type ChainOutput<S extends readonly unknown[], Previous = unknown> = S ex
  * flattened into the list as Celery does: `group(a, group(b, c))` gives `[A, B, C]`.
  */
 export type FlatOutputs<S extends readonly unknown[]> = S extends readonly [infer H, ...infer T]
-  ? H extends GroupSignature<infer _In, infer O>
-    ? [...O, ...FlatOutputs<T>]
-    : [OutputOf<H>, ...FlatOutputs<T>]
+  ? H extends ChunksSignature<infer _R>
+    ? [OutputOf<H>, ...FlatOutputs<T>]
+    : H extends GroupSignature<infer _In, infer O>
+      ? [...O, ...FlatOutputs<T>]
+      : [OutputOf<H>, ...FlatOutputs<T>]
   : S extends readonly []
     ? []
     : OutputOf<S[number]>[];
@@ -174,7 +179,8 @@ export function starmap<A extends readonly unknown[], R>(
 
 /**
  * Split `items` into chunks of `size` and run each chunk as one task message (a group of
- * `map`s): fewer messages for many small tasks. The result is a list of lists, in order.
+ * `map`s): fewer messages for many small tasks. The result is a list of lists, in order, even
+ * with one chunk or none (unlike other groups, chunks are never unrolled or flattened).
  *
  * @example
  * ```ts
@@ -187,13 +193,13 @@ export function chunks<A, R>(
   items: readonly A[],
   size: number,
   options?: SignatureOptions,
-): GroupSignature<unknown, R[][]> {
+): ChunksSignature<R> {
   if (!Number.isInteger(size) || size < 1) {
     throw invalid(ErrorCode.INVALID_CANVAS, `chunks of task "${task.name}" size`, size, 'an integer ≥ 1');
   }
   const parts: TaskSignature<A[], R[]>[] = [];
   for (let i = 0; i < items.length; i += size) parts.push(map(task, items.slice(i, i + size), options));
-  return new GroupSignature(parts) as GroupSignature<unknown, R[][]>;
+  return new ChunksSignature<R>(parts);
 }
 
 function iterate<A, R>(

@@ -6,7 +6,7 @@ import { sendEnvelopes } from '../send.js';
 import { toEnvelopes } from './envelopes.js';
 import { expand, firstTask, type Input, type Outgoing } from './expand.js';
 import { normalize } from './normalize.js';
-import type { CanvasNode, ErrbackInput, TaskNode } from './wire.js';
+import type { CanvasNode, ErrbackInput, GroupNode, TaskNode } from './wire.js';
 import { resultRefOf, WorkflowHandle } from './workflow-handle.js';
 
 /** Per-signature options: override the task's queue, delay it, override its retry count. */
@@ -290,6 +290,28 @@ export class GroupSignature<In = unknown, Out extends unknown[] = unknown[]> ext
 
   protected with(links: readonly AnySignature[], errbacks: readonly AnySignature[]): this {
     return new GroupSignature<In, Out>(this.members, links, errbacks) as this;
+  }
+}
+
+/**
+ * The group `chunks()` makes: one `map` per chunk. Unlike other groups, it is never flattened,
+ * unrolled or dropped, so its result is always a list of lists, whatever the number of chunks.
+ *
+ * @example
+ * ```ts
+ * const sig = chunks(add, pairs, 10); // ChunksSignature<number>
+ * ```
+ */
+export class ChunksSignature<R = unknown> extends GroupSignature<unknown, R[][]> {
+  /** Phantom: tells chunks from other groups in the result types. */
+  declare readonly __chunks: true;
+
+  protected override freezeSelf(): CanvasNode {
+    return { ...(super.freezeSelf() as GroupNode), keep: true };
+  }
+
+  protected override with(links: readonly AnySignature[], errbacks: readonly AnySignature[]): this {
+    return new ChunksSignature<R>(this.members, links, errbacks) as this;
   }
 }
 

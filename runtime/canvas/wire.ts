@@ -41,6 +41,8 @@ export interface GroupNode {
   readonly members: readonly CanvasNode[];
   /** Run once with the list of the members' results (Celery: a link on a group). */
   readonly link?: readonly CanvasNode[];
+  /** Never flattened, unrolled or dropped by normalisation (`chunks`: always a list of lists). */
+  readonly keep?: true;
 }
 
 /** A group whose results, in member order, feed one body once every member has succeeded. */
@@ -116,6 +118,7 @@ const NodeSchema: v.GenericSchema<CanvasNode> = v.union([
     id: ID,
     members: v.array(v.lazy(() => NodeSchema)),
     link: v.optional(v.array(v.lazy(() => NodeSchema))),
+    keep: v.optional(v.literal(true)),
   }),
   v.object({
     kind: v.literal('chord'),

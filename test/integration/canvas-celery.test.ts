@@ -4,6 +4,7 @@ import {
   CeleriacError,
   chain,
   chord,
+  chunks,
   type ErrbackInput,
   getWorkflow,
   group,
@@ -102,6 +103,13 @@ describe('group normalisation (Celery flattens, unrolls and drops groups the sam
     // Outside a chain a one-member group is still a group: a one-element list, as in Celery.
     const alone = await group(add.si({ x: 4, y: 4 })).apply(opts());
     expect(await alone.result(T)).toEqual([8]);
+  });
+
+  it('deliberate difference: chunks() is never unrolled or dropped; its result is always a list of lists', async () => {
+    const one = await chain(add.si({ x: 0, y: 0 }), chunks(add, [{ x: 1, y: 2 }], 10)).apply(opts());
+    expect(await one.result(T)).toEqual([[3]]);
+    const none = await chain(add.si({ x: 0, y: 0 }), chunks(add, [], 10), ident.s()).apply(opts());
+    expect(await none.result(T)).toEqual([]);
   });
 
   it('Celery: a one-member group in a chord header is its member (flattened into the header)', async () => {

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { describe, expectTypeOf, it } from 'vitest';
-import { chain, chord, group, type Task, type TaskHandle, task } from '../../runtime/index.js';
+import { chain, chord, chunks, group, type Task, type TaskHandle, task } from '../../runtime/index.js';
 
 // Type-level tests of the public generics: they fail `tsc` (npm run typecheck) when types drift.
 const add = task('types.add', {}, ({ x, y }: { x: number; y: number }) => x + y);
@@ -81,6 +81,12 @@ describe('public types', () => {
     // A group of two ending a chain stays a list.
     const endsInTwo = chain(add.si({ x: 1, y: 1 }), group(double.s(), double.s()));
     expectTypeOf<ResultOf<typeof endsInTwo>>().toEqualTypeOf<[number, number]>();
+    // chunks is never unrolled: a list of lists even with one chunk; a plain group of lists still unrolls.
+    const oneChunk = chain(add.si({ x: 1, y: 1 }), chunks(add, [{ x: 1, y: 2 }], 10));
+    expectTypeOf<ResultOf<typeof oneChunk>>().toEqualTypeOf<number[][]>();
+    const lists = task('types.lists', {}, (_: number) => [1, 2]);
+    const oneList = chain(add.si({ x: 1, y: 1 }), group(lists.s()));
+    expectTypeOf<ResultOf<typeof oneList>>().toEqualTypeOf<number[]>();
     // @ts-expect-error — a one-member group of strings cannot feed a number step
     void (() => chain(greet.si({ name: 'a' }), group(shoutOf()), double.s()));
   });
