@@ -104,7 +104,14 @@ export async function continueOnFailure(
       type: 'ChainAborted',
       code: ErrorCode.CHAIN_ABORTED,
       message: `never ran: step ${env.id} (${env.task}) failed: ${error.type}: ${error.message}`,
-      origin: { ...error, id: env.id, task: env.task },
+      // The stack stays on the failing step's own record: not copied into every aborted step.
+      origin: {
+        type: error.type,
+        message: error.message,
+        ...(error.code ? { code: error.code } : {}),
+        id: env.id,
+        task: env.task,
+      },
     };
     await markFailed(client, finalTasks({ kind: 'chain', steps: env.chain }), env, aborted);
   }

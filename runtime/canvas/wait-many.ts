@@ -33,7 +33,7 @@ const hasOrigin = (error: SerializedError | undefined): error is AbortedError =>
 /**
  * The error a wait raises for a task that ended without success: `TASK_FAILED` with the stored
  * error as `cause` and the task id as `value`; `TASK_REVOKED`. A chain step that never ran
- * because an earlier step failed raises that step's own error (type, message, code, stack), with
+ * because an earlier step failed raises that step's own error (type, message, code), with
  * that step's id as `value` and in `cause.id`, exactly as waiting on the failing step would.
  *
  * @example

@@ -10,6 +10,7 @@ import {
   group,
   type Signature,
 } from '../../runtime/index.js';
+import { drained as drainedQueue } from './drained.js';
 import {
   add,
   boom,
@@ -25,7 +26,7 @@ import {
   runs,
   xsum,
 } from './fixtures/canvas-tasks.js';
-import { eventually, localStack, queueCounts, waitForState } from './harness.js';
+import { localStack, waitForState } from './harness.js';
 
 // Each rule of Celery's canvas that Celeriac follows, on the local stack. Titles name the Celery
 // behaviour matched.
@@ -43,18 +44,7 @@ const T = { timeout: '30s' } as const;
 /** A body that returns exactly what it receives, typed to accept a header's list. */
 const echo = <In>() => ident.s() as unknown as Signature<In, In>;
 
-/** Positive signal that every message sent so far has run: the work queue is empty. */
-async function drained(): Promise<void> {
-  const url = stack.config.queues.default!.url;
-  await eventually(
-    async () => {
-      const c = await queueCounts(stack, url);
-      return c.visible + c.inFlight + c.delayed === 0 ? true : undefined;
-    },
-    20_000,
-    'the default queue to drain',
-  );
-}
+const drained = () => drainedQueue(stack);
 
 describe('group normalisation (Celery flattens, unrolls and drops groups the same way)', () => {
   it('Celery: group(a, group(b, c)) is flattened into one group → [ra, rb, rc]', async () => {

@@ -16,6 +16,7 @@ import {
   type Signature,
   starmap,
 } from '../../runtime/index.js';
+import { drained } from './drained.js';
 import {
   add,
   boom,
@@ -175,7 +176,7 @@ describe('chord failure', () => {
     const rec = await stack.client.results.get(bodyId);
     expect(rec?.error?.code).toBe('CHORD_FAILED');
     await eventually(async () => (errbacks.length > before ? true : undefined));
-    await new Promise((r) => setTimeout(r, 1_500));
+    await drained(stack);
     const chordErrbacks = errbacks.slice(before).filter((e) => e.chordId);
     expect(chordErrbacks).toHaveLength(1);
     // Celery: a chord's link_error is its body's; it runs once with the body's id.
@@ -253,7 +254,7 @@ describe('chord joins under duplicate and concurrent delivery', () => {
     expect(state?.done).toEqual(['0', '1', '2', '3']);
     expect(state?.firedBy).toBeDefined();
     expect(await waitForState(stack, bodyId, ['SUCCESS'])).toMatchObject({ result: 46 });
-    await new Promise((r) => setTimeout(r, 1_500));
+    await drained(stack);
     expect(runs.get(bodyId)).toBe(1);
   });
 });
