@@ -31,6 +31,13 @@ export interface ApplyOptions<In = unknown> {
    * result. Immutable (`si`) steps ignore it. Must be JSON. @default no input
    */
   readonly input?: In;
+  /**
+   * The running task that starts this canvas (pass the handler's `ctx`): the canvas joins that
+   * task's workflow (same root id) and its first tasks name it as their parent, so
+   * `handle.children()` of that task lists them (Celery links subtasks to the caller the same
+   * way). @default a workflow of its own
+   */
+  readonly parent?: { readonly id: string; readonly rootId: string };
 }
 
 /** Any signature, whatever its input and output. */
@@ -116,12 +123,17 @@ export abstract class Signature<In = unknown, Out = unknown> {
       input = { value: options.input as Json };
     }
     const node = this.freeze();
-    const root = firstTask(node)?.id ?? crypto.randomUUID();
+    const root = options.parent?.rootId ?? firstTask(node)?.id ?? crypto.randomUUID();
     const out: Outgoing[] = [];
     expand(node, input, { steps: [] }, out);
     await sendEnvelopes(
       client,
-      toEnvelopes(out, { root, now: client.now(), ...(options.tags ? { tags: options.tags } : {}) }),
+      toEnvelopes(out, {
+        root,
+        now: client.now(),
+        ...(options.parent ? { parent: options.parent.id } : {}),
+        ...(options.tags ? { tags: options.tags } : {}),
+      }),
     );
     const parents = node.kind === 'chain' ? node.steps.slice(0, -1).map(resultRefOf) : [];
     return new WorkflowHandle<Out>(root, resultRefOf(node), client, parents);

@@ -46,7 +46,7 @@ export function resultRefOf(node: CanvasNode): ResultRef {
  */
 export class WorkflowHandle<R = unknown> {
   constructor(
-    /** The workflow's root id (the id of its first task). */
+    /** The workflow's root id: its first task's id, or its parent task's root (`apply({ parent })`). */
     readonly rootId: string,
     /** Which task ids make up the result. */
     readonly ref: ResultRef,

@@ -1,8 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
-import { CeleriacClient, chain, chord, group, TaskHandle, WorkflowHandle } from '../../runtime/index.js';
+import {
+  CeleriacClient,
+  chain,
+  chord,
+  getWorkflow,
+  group,
+  setDefaultClient,
+  TaskHandle,
+  WorkflowHandle,
+} from '../../runtime/index.js';
 import { type CallCounts, countCalls } from '../bench/counting.js';
-import { add, double, mul, registry, xsum } from './fixtures/canvas-tasks.js';
+import { add, double, mul, registry, spawner, xsum } from './fixtures/canvas-tasks.js';
 import { eventually, localStack } from './harness.js';
 
 // Handles know their family (Celery: result.parent, result.children), and waiting on a big
@@ -12,9 +21,14 @@ let stack: LocalStack;
 
 beforeAll(async () => {
   stack = await localStack(registry);
+  // `spawner` applies a canvas from inside its handler, through the default client.
+  setDefaultClient(stack.client);
   stack.startWorkers({ waitTimeSeconds: 1, queues: ['default'] });
 });
-afterAll(() => stack?.stop());
+afterAll(async () => {
+  setDefaultClient(undefined);
+  await stack?.stop();
+});
 
 const opts = () => ({ client: stack.client });
 const T = { timeout: '30s' } as const;
@@ -60,6 +74,17 @@ describe('handles know their family', () => {
     await ch.result(T);
     const fired = await new TaskHandle(ch.rootId, 'add', stack.client).children();
     expect(fired.map((k) => k.id)).toEqual(ch.resultIds);
+    // A nested canvas started inside a task with { parent: ctx } joins its workflow as its child.
+    const spawned = await spawner.si({ n: 2 }).apply(opts());
+    const lastId = (await spawned.result(T)) as string;
+    const spawnerKids = await eventually(async () => {
+      const found = await new TaskHandle(spawned.rootId, 'spawner', stack.client).children();
+      return found.length ? found : undefined;
+    });
+    expect(spawnerKids.map((k) => k.taskName)).toEqual(['add']);
+    expect(await new TaskHandle(lastId, 'double', stack.client).result(T)).toBe(8);
+    const graph = await getWorkflow(spawned.rootId, opts());
+    expect(graph.nodes.map((n) => n.task).sort()).toEqual(['add', 'double', 'spawner']);
     // A task with nothing after it has no children.
     expect(await new TaskHandle(ch.resultIds[0]!, 'xsum', stack.client).children()).toEqual([]);
   });
