@@ -23,18 +23,18 @@ export { COLLECT_TASK };
 
 /**
  * What a chain step passes on once normalised: a one-member group, its member's value; an
- * empty group, the previous result unchanged; any other step, its output.
+ * empty group, the previous result unchanged; any other step (including `chunks` and a group
+ * with a link, never dissolved), its output.
  */
-export type StepOutput<H, Previous> =
-  H extends ChunksSignature<infer _R>
-    ? OutputOf<H>
-    : H extends GroupSignature<infer _In, infer O>
-      ? O extends readonly []
-        ? Previous
-        : O extends readonly [infer Only]
-          ? Only
-          : O
-      : OutputOf<H>;
+export type StepOutput<H, Previous> = H extends ChunksSignature<infer _R> | { readonly __linked: true }
+  ? OutputOf<H>
+  : H extends GroupSignature<infer _In, infer O>
+    ? O extends readonly []
+      ? Previous
+      : O extends readonly [infer Only]
+        ? Only
+        : O
+    : OutputOf<H>;
 
 /** The result of a chain of steps `S`, given the input before its first step. */
 export type ChainOutput<S extends readonly unknown[], Previous = unknown> = S extends readonly [
@@ -49,7 +49,7 @@ export type ChainOutput<S extends readonly unknown[], Previous = unknown> = S ex
  * flattened into the list as Celery does: `group(a, group(b, c))` gives `[A, B, C]`.
  */
 export type FlatOutputs<S extends readonly unknown[]> = S extends readonly [infer H, ...infer T]
-  ? H extends ChunksSignature<infer _R>
+  ? H extends ChunksSignature<infer _R> | { readonly __linked: true }
     ? [OutputOf<H>, ...FlatOutputs<T>]
     : H extends GroupSignature<infer _In, infer O>
       ? [...O, ...FlatOutputs<T>]

@@ -288,6 +288,17 @@ export class ChainSignature<In = unknown, Out = unknown> extends Signature<In, O
  * ```
  */
 export class GroupSignature<In = unknown, Out extends unknown[] = unknown[]> extends Signature<In, Out> {
+  /** Phantom: set (in types only) by `link()`: normalisation never dissolves a linked group. */
+  declare readonly __linked?: true;
+
+  /**
+   * Run `callback` once with the list of the members' results (Celery: a link on a group). A
+   * linked group is never flattened or unrolled, so its result stays a list (types follow).
+   */
+  override link(callback: Signature<Out, unknown>): this & { readonly __linked: true } {
+    return super.link(callback) as this & { readonly __linked: true };
+  }
+
   constructor(
     readonly members: readonly AnySignature[],
     links: readonly AnySignature[] = [],

@@ -284,6 +284,17 @@ describe('a link on a group (Celery: runs once with the list of results)', () =>
     expect(linked.slice(before)).toEqual([[101, 102]]);
   });
 
+  it('chosen: a one-member group with its own link is not unrolled in a chain (its link gets the list)', async () => {
+    const before = linked.length;
+    const h = await chain(
+      add.si({ x: 7, y: 0 }),
+      group(mul.s({ y: 3 }, { resultKey: 'x' })).link(linkSink.s()),
+    ).apply(opts());
+    expect(await h.result(T)).toEqual([21]);
+    await drained();
+    expect(linked.slice(before)).toEqual([[21]]);
+  });
+
   it('per-member callbacks stay possible by linking the members; a chain ending in a group links the list', async () => {
     const before = linked.length;
     const h = await group(

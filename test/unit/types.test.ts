@@ -87,6 +87,11 @@ describe('public types', () => {
     const lists = task('types.lists', {}, (_: number) => [1, 2]);
     const oneList = chain(add.si({ x: 1, y: 1 }), group(lists.s()));
     expectTypeOf<ResultOf<typeof oneList>>().toEqualTypeOf<number[]>();
+    // A group with a link is never dissolved: still a list in a chain.
+    const linkedOne = chain(add.si({ x: 1, y: 1 }), group(double.s()).link(double.s() as never));
+    expectTypeOf<ResultOf<typeof linkedOne>>().toEqualTypeOf<[number]>();
+    const nestedLinked = group(add.si({ x: 1, y: 1 }), group(double.si(1), double.si(2)).link(xsumOf()));
+    expectTypeOf<ResultOf<typeof nestedLinked>>().toEqualTypeOf<[number, [number, number]]>();
     // @ts-expect-error — a one-member group of strings cannot feed a number step
     void (() => chain(greet.si({ name: 'a' }), group(shoutOf()), double.s()));
   });
@@ -99,6 +104,10 @@ describe('public types', () => {
     void (() => c.apply({ input: 'two' }));
   });
 });
+
+function xsumOf() {
+  return task('types.xsum4', {}, (ns: number[]) => ns.length).s();
+}
 
 function shoutOf() {
   return task('types.shout2', {}, (_: { greeting: string }) => 'x').s();
