@@ -11,8 +11,8 @@ import {
   WorkflowHandle,
 } from '../../runtime/index.js';
 import { type CallCounts, countCalls } from '../bench/counting.js';
-import { add, double, mul, registry, spawner, xsum } from './fixtures/canvas-tasks.js';
-import { eventually, localStack } from './harness.js';
+import { add, double, mul, quota, registry, spawner, xsum } from './fixtures/canvas-tasks.js';
+import { eventually, localStack, waitForState } from './harness.js';
 
 // Handles know their family (Celery: result.parent, result.children), and waiting on a big
 // group reads its members in batches.
@@ -85,6 +85,17 @@ describe('handles know their family', () => {
     expect(await new TaskHandle(lastId, 'double', stack.client).result(T)).toBe(8);
     const graph = await getWorkflow(spawned.rootId, opts());
     expect(graph.nodes.map((n) => n.task).sort()).toEqual(['add', 'double', 'spawner']);
+    // A failed step spawned nothing: the steps recorded as never run are not its children.
+    const failed = await chain(add.si({ x: 1, y: 1 }), quota.si({ left: 1 }), double.s()).apply(opts());
+    await failed.result(T).catch(() => undefined);
+    const quotaId = failed.parent!.resultIds[0]!;
+    // Both records exist first, so an empty list is not the answer for an unknown task.
+    await waitForState(stack, quotaId, ['FAILURE']);
+    await waitForState(stack, failed.rootId, ['SUCCESS']);
+    expect(await new TaskHandle(quotaId, 'quota', stack.client).children()).toEqual([]);
+    expect((await new TaskHandle(failed.rootId, 'add', stack.client).children()).map((k) => k.id)).toEqual([
+      quotaId,
+    ]);
     // A task with nothing after it has no children.
     expect(await new TaskHandle(ch.resultIds[0]!, 'xsum', stack.client).children()).toEqual([]);
   });
