@@ -1,3 +1,4 @@
+import { childrenOf } from './canvas/family.js';
 import type { CeleriacClient } from './client.js';
 import { Defaults, TaskState } from './constants.js';
 import { type Duration, toMillis } from './duration.js';
@@ -37,6 +38,19 @@ export class TaskHandle<R = unknown> {
   /** The stored record, or `undefined` while PENDING (or when results are not stored). */
   get(): Promise<TaskRecord | undefined> {
     return this.client.results.get(this.id);
+  }
+
+  /**
+   * The tasks this one spawned (Celery `result.children`): its next chain step, links,
+   * errbacks, a chord body it fired, a nested canvas. Only tasks already recorded are listed.
+   *
+   * @example
+   * ```ts
+   * const [next] = await handle.children();
+   * ```
+   */
+  async children(): Promise<TaskHandle<unknown>[]> {
+    return (await childrenOf(this.client, this.id)).map((c) => new TaskHandle(c.id, c.task, this.client));
   }
 
   /** The current state; `PENDING` when nothing is stored yet. */

@@ -24,12 +24,22 @@ export {
   type TaskRefOptions,
   taskRef,
 } from './by-name.js';
-export { chain, chord, chunks, group, map, starmap } from './canvas/primitives.js';
+export {
+  type ChainOutput,
+  chain,
+  chord,
+  chunks,
+  type FlatOutputs,
+  group,
+  map,
+  starmap,
+} from './canvas/primitives.js';
 export {
   type AnySignature,
   type ApplyOptions,
   ChainSignature,
   ChordSignature,
+  ChunksSignature,
   GroupSignature,
   type InputOf,
   type OutputOf,

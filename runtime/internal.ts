@@ -22,9 +22,11 @@ export {
 } from './by-name.js';
 export type { ChordState } from './canvas/chord-store.js';
 export {
+  type ChainOutput,
   chain,
   chord,
   chunks,
+  type FlatOutputs,
   group,
   MAP_TASK,
   map,
@@ -36,6 +38,7 @@ export {
   type ApplyOptions,
   ChainSignature,
   ChordSignature,
+  ChunksSignature,
   GroupSignature,
   type InputOf,
   type OutputOf,

@@ -7,7 +7,8 @@ import type { SerializedError } from '../results/record.js';
 import { sendEnvelopes } from '../send.js';
 import { failChord, recordMember, releaseFiring } from './chord-store.js';
 import { toEnvelopes } from './envelopes.js';
-import { type Continuation, expand, type Outgoing } from './expand.js';
+import { type Continuation, expand, firstTask, type Outgoing } from './expand.js';
+import type { AbortedError } from './wait-many.js';
 import type { CanvasNode, ChordRef, ErrbackInput, TaskNode } from './wire.js';
 
 /** True when an envelope has anything to continue with after its task. */
@@ -63,11 +64,13 @@ function joinOf(ref: ChordRef): Continuation {
 }
 
 /**
- * After a task failed for good: run its link-error callbacks, mark the chain steps that will now
- * never run as FAILURE (`CHAIN_ABORTED`, so a handle waiting on the chain's result fails at once),
- * and fail the chord its chain reports to — once: the body is marked FAILURE (`CHORD_FAILED`,
- * naming the member and why), the chord's link-errors run, and the failure cascades to an
- * enclosing chord.
+ * After a task failed for good: run its link-error callbacks; mark the chain steps that will now
+ * never run as FAILURE (`CHAIN_ABORTED`, carrying the failing step's own error and id under
+ * `origin`, so a handle waiting on the chain rejects at once with that step's error); and fail
+ * the chord its chain reports to, once: the body is marked FAILURE (`CHORD_FAILED`, naming the
+ * member and why), the errbacks on the body (a chord's `onError` is its body's) run once with
+ * the body's id, the failing member's id and its error, and the failure cascades to an
+ * enclosing chord. An errback that already ran for this failure is not run again.
  *
  * @example
  * ```ts
@@ -79,21 +82,38 @@ export async function continueOnFailure(
   env: Envelope,
   error: SerializedError,
 ): Promise<void> {
-  const input: ErrbackInput = {
-    id: env.id,
-    task: env.task,
-    error: { type: error.type, message: error.message, ...(error.code ? { code: error.code } : {}) },
+  const own: ErrbackInput['error'] = {
+    type: error.type,
+    message: error.message,
+    ...(error.code ? { code: error.code } : {}),
   };
+  const ran = new Set<string>();
   const out: Outgoing[] = [];
-  for (const node of env.linkError ?? [])
-    expand(node, { value: input as unknown as Json }, { steps: [] }, out);
+  for (const node of env.linkError ?? []) {
+    ran.add(errbackKey(node));
+    expand(
+      node,
+      { value: { id: env.id, task: env.task, error: own } satisfies ErrbackInput },
+      { steps: [] },
+      out,
+    );
+  }
   await sendEnvelopes(client, toEnvelopes(out, { root: env.root, parent: env.id, now: client.now() }));
   if (env.chain?.length) {
-    await markFailed(client, finalTasks({ kind: 'chain', steps: env.chain }), env, {
+    const aborted: AbortedError = {
       type: 'ChainAborted',
       code: ErrorCode.CHAIN_ABORTED,
-      message: `step ${env.id} (${env.task}) failed: ${error.type}: ${error.message}`,
-    });
+      message: `never ran: step ${env.id} (${env.task}) failed: ${error.type}: ${error.message}`,
+      // The stack stays on the failing step's own record: not copied into every aborted step.
+      origin: {
+        type: error.type,
+        message: error.message,
+        ...(error.code ? { code: error.code } : {}),
+        id: env.id,
+        task: env.task,
+      },
+    };
+    await markFailed(client, finalTasks({ kind: 'chain', steps: env.chain }), env, aborted);
   }
   let ref = env.chord;
   let why = { member: env.id, task: env.task, type: error.type, message: error.message };
@@ -106,15 +126,54 @@ export async function continueOnFailure(
       message: `chord ${ref.id} failed: member ${why.member} (${why.task}) failed: ${why.type}: ${why.message}`,
     };
     await markFailed(client, finalTasks({ kind: 'chain', steps: ref.body }), env, chordError);
+    const body = finalTasks(ref.body[0] ?? { kind: 'chain', steps: [] })[0];
     const errbacks: Outgoing[] = [];
-    const chordInput: ErrbackInput = { ...input, chordId: ref.id };
-    for (const node of ref.linkError ?? []) {
-      expand(node, { value: chordInput as unknown as Json }, { steps: [] }, errbacks);
+    const input: ErrbackInput = {
+      id: body?.id ?? ref.id,
+      task: body?.task ?? 'chord',
+      error: own,
+      chordId: ref.id,
+      member: { id: env.id, task: env.task },
+    };
+    for (const node of errbacksOf(ref.body)) {
+      const key = errbackKey(node);
+      if (ran.has(key)) continue;
+      ran.add(key);
+      expand(node, { value: input as unknown as Json }, { steps: [] }, errbacks);
     }
     await sendEnvelopes(client, toEnvelopes(errbacks, { root: env.root, parent: env.id, now: client.now() }));
     why = { member: ref.id, task: 'chord', type: 'ChordError', message: chordError.message };
     ref = ref.join;
   }
+}
+
+/** An errback's identity: the same errback spread over many tasks shares its frozen ids. */
+function errbackKey(node: CanvasNode): string {
+  return firstTask(node)?.id ?? JSON.stringify(node);
+}
+
+/** The distinct errbacks carried by the tasks of `nodes` (a chord body and what follows it). */
+export function errbacksOf(nodes: readonly CanvasNode[]): CanvasNode[] {
+  const found = new Map<string, CanvasNode>();
+  const walk = (node: CanvasNode): void => {
+    switch (node.kind) {
+      case 'task':
+        for (const e of node.linkError ?? []) if (!found.has(errbackKey(e))) found.set(errbackKey(e), e);
+        return;
+      case 'chain':
+        for (const step of node.steps) walk(step);
+        return;
+      case 'group':
+        for (const member of node.members) walk(member);
+        return;
+      case 'chord':
+        // A chord's errbacks are its body's; its header members' own are not the body's.
+        walk(node.body);
+        return;
+    }
+  };
+  for (const node of nodes) walk(node);
+  return [...found.values()];
 }
 
 /** The task nodes whose results make up a node's result (see `finalIds`). */

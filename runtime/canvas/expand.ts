@@ -57,7 +57,8 @@ export function resolveArgs(node: TaskNode, input: Input): Json {
 /**
  * Turn a node into the task messages to send now, given the previous result and what follows.
  * Pure: sends nothing. A group followed by anything (a step, or a chord it belongs to) becomes a
- * chord, so it joins before the next step, as in Celery.
+ * chord, so it joins before the next step, as in Celery; so does a group with a link, which then
+ * runs once with the list. Expects a normalised node (see `normalize`).
  *
  * @example
  * ```ts
@@ -87,13 +88,18 @@ export function expand(node: CanvasNode, input: Input, cont: Continuation, out: 
       return;
     }
     case 'group': {
-      if (cont.steps.length === 0 && !cont.join) {
+      const links = node.link ?? [];
+      if (cont.steps.length === 0 && !cont.join && links.length === 0) {
         for (const member of node.members) expand(member, input, { steps: [] }, out);
         return;
       }
-      const body: CanvasNode = cont.steps.length
-        ? { kind: 'chain', steps: cont.steps }
-        : collectNode(node.id, firstQueue(node));
+      // It must join: before the next step, before reporting to its chord, or to run its link
+      // once with the list (a `collect` task that returns the list as is carries the link).
+      const steps: CanvasNode[] =
+        links.length || cont.steps.length === 0
+          ? [collectNode(node.id, firstQueue(node), links), ...cont.steps]
+          : [...cont.steps];
+      const body: CanvasNode = steps.length === 1 ? (steps[0] as CanvasNode) : { kind: 'chain', steps };
       expand(
         { kind: 'chord', id: node.id, header: node.members, body },
         input,
@@ -114,7 +120,6 @@ export function expand(node: CanvasNode, input: Input, cont: Continuation, out: 
           index,
           size: node.header.length,
           body,
-          ...(node.linkError?.length ? { linkError: node.linkError } : {}),
           ...(cont.join ? { join: cont.join } : {}),
         };
         expand(member, input, { steps: [], join: ref }, out);
@@ -124,8 +129,15 @@ export function expand(node: CanvasNode, input: Input, cont: Continuation, out: 
   }
 }
 
-function collectNode(groupId: string, queue: string): TaskNode {
-  return { kind: 'task', id: `${groupId}.collect`.slice(-128), task: COLLECT_TASK, queue, mode: 'partial' };
+function collectNode(groupId: string, queue: string, link: readonly CanvasNode[]): TaskNode {
+  return {
+    kind: 'task',
+    id: `${groupId}.collect`.slice(-128),
+    task: COLLECT_TASK,
+    queue,
+    mode: 'partial',
+    ...(link.length ? { link } : {}),
+  };
 }
 
 function firstQueue(node: CanvasNode): string {

@@ -6,6 +6,7 @@ import {
   type AnySignature,
   ChainSignature,
   ChordSignature,
+  ChunksSignature,
   GroupSignature,
   type InputOf,
   type OutputOf,
@@ -20,7 +21,42 @@ export const MAP_TASK = 'celeriac.map';
 export const STARMAP_TASK = 'celeriac.starmap';
 export { COLLECT_TASK };
 
-type Last<T extends readonly unknown[]> = T extends readonly [...unknown[], infer L] ? L : never;
+/**
+ * What a chain step passes on once normalised: a one-member group, its member's value; an
+ * empty group, the previous result unchanged; any other step (including `chunks` and a group
+ * with a link, never dissolved), its output.
+ */
+export type StepOutput<H, Previous> = H extends ChunksSignature<infer _R> | { readonly __linked: true }
+  ? OutputOf<H>
+  : H extends GroupSignature<infer _In, infer O>
+    ? O extends readonly []
+      ? Previous
+      : O extends readonly [infer Only]
+        ? Only
+        : O
+    : OutputOf<H>;
+
+/** The result of a chain of steps `S`, given the input before its first step. */
+export type ChainOutput<S extends readonly unknown[], Previous = unknown> = S extends readonly [
+  infer H,
+  ...infer T,
+]
+  ? ChainOutput<T, StepOutput<H, Previous>>
+  : Previous;
+
+/**
+ * The results of group members (or chord header members) in order, with nested groups
+ * flattened into the list as Celery does: `group(a, group(b, c))` gives `[A, B, C]`.
+ */
+export type FlatOutputs<S extends readonly unknown[]> = S extends readonly [infer H, ...infer T]
+  ? H extends ChunksSignature<infer _R> | { readonly __linked: true }
+    ? [OutputOf<H>, ...FlatOutputs<T>]
+    : H extends GroupSignature<infer _In, infer O>
+      ? [...O, ...FlatOutputs<T>]
+      : [OutputOf<H>, ...FlatOutputs<T>]
+  : S extends readonly []
+    ? []
+    : OutputOf<S[number]>[];
 
 /** What a chain step that cannot take the previous step's result is checked against. */
 export interface ChainStepMismatch<Previous, Expected> {
@@ -42,14 +78,15 @@ export type CheckedChain<
 > = S extends readonly [infer H extends AnySignature, ...infer T extends readonly AnySignature[]]
   ? [
       First extends true ? H : [Previous] extends [InputOf<H>] ? H : ChainStepMismatch<Previous, InputOf<H>>,
-      ...CheckedChain<T, OutputOf<H>, false>,
+      ...CheckedChain<T, First extends true ? StepOutput<H, unknown> : StepOutput<H, Previous>, false>,
     ]
   : [];
 
 /**
  * Run signatures one after another; each partial step receives the previous step's result.
  * A group followed by a step joins first (it becomes a chord). The chain's result is its last
- * step's.
+ * step's. As in Celery, a one-member group in a chain is that member (its value, not a list) and
+ * an empty group passes the previous result on; a group ending the chain stays a list.
  *
  * @example
  * ```ts
@@ -59,12 +96,13 @@ export type CheckedChain<
  */
 export function chain<const S extends readonly [AnySignature, ...AnySignature[]]>(
   ...steps: S & CheckedChain<S>
-): ChainSignature<InputOf<S[0]>, OutputOf<Last<S>>> {
+): ChainSignature<InputOf<S[0]>, ChainOutput<S>> {
   return new ChainSignature(steps);
 }
 
 /**
  * Run signatures in parallel with the same input; the result lists their results in member order.
+ * A nested group is flattened into this one (Celery); an empty group is a no-op resolving to `[]`.
  *
  * @example
  * ```ts
@@ -74,17 +112,20 @@ export function chain<const S extends readonly [AnySignature, ...AnySignature[]]
  */
 export function group<const S extends readonly AnySignature[]>(
   ...members: S
-): GroupSignature<InputOf<S[number]>, { -readonly [K in keyof S]: OutputOf<S[K]> }> {
-  return new GroupSignature(members) as GroupSignature<
-    InputOf<S[number]>,
-    { -readonly [K in keyof S]: OutputOf<S[K]> }
-  >;
+): GroupSignature<GroupInput<S>, FlatOutputs<S>> {
+  return new GroupSignature(members) as GroupSignature<GroupInput<S>, FlatOutputs<S>>;
 }
+
+/** What a group takes: what its members take; anything for an empty group (a no-op). */
+export type GroupInput<S extends readonly AnySignature[]> = S extends readonly []
+  ? unknown
+  : InputOf<S[number]>;
 
 /**
  * Run the header in parallel, then the body once with the header's results in member order.
  * The join is one DynamoDB item per chord; a duplicate member delivery never counts twice and
- * the body is sent exactly once. A member failing for good fails the chord; the body never runs.
+ * the body is sent exactly once. A group among the header members is flattened into the header
+ * (Celery). A member failing for good fails the chord; the body never runs, its errbacks run once.
  *
  * @example
  * ```ts
@@ -94,7 +135,7 @@ export function group<const S extends readonly AnySignature[]>(
  */
 export function chord<const H extends readonly AnySignature[], R>(
   header: H | GroupSignature<unknown, unknown[]>,
-  body: Signature<{ -readonly [K in keyof H]: OutputOf<H[K]> }, R>,
+  body: Signature<FlatOutputs<H>, R>,
 ): ChordSignature<InputOf<H[number]>, R> {
   const members = header instanceof GroupSignature ? header.members : (header as readonly AnySignature[]);
   return new ChordSignature(members, body);
@@ -138,7 +179,8 @@ export function starmap<A extends readonly unknown[], R>(
 
 /**
  * Split `items` into chunks of `size` and run each chunk as one task message (a group of
- * `map`s): fewer messages for many small tasks. The result is a list of lists, in order.
+ * `map`s): fewer messages for many small tasks. The result is a list of lists, in order, even
+ * with one chunk or none (unlike other groups, chunks are never unrolled or flattened).
  *
  * @example
  * ```ts
@@ -151,13 +193,13 @@ export function chunks<A, R>(
   items: readonly A[],
   size: number,
   options?: SignatureOptions,
-): GroupSignature<unknown, R[][]> {
+): ChunksSignature<R> {
   if (!Number.isInteger(size) || size < 1) {
     throw invalid(ErrorCode.INVALID_CANVAS, `chunks of task "${task.name}" size`, size, 'an integer ≥ 1');
   }
   const parts: TaskSignature<A[], R[]>[] = [];
   for (let i = 0; i < items.length; i += size) parts.push(map(task, items.slice(i, i + size), options));
-  return new GroupSignature(parts) as GroupSignature<unknown, R[][]>;
+  return new ChunksSignature<R>(parts);
 }
 
 function iterate<A, R>(

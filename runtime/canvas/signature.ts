@@ -1,11 +1,12 @@
 import { type CeleriacClient, getDefaultClient } from '../client.js';
 import { type Duration, toMillis } from '../duration.js';
 import { CeleriacError, ErrorCode, invalid } from '../errors.js';
-import { type Json, toJson } from '../json.js';
+import { assertJsonValue, type Json, toJson } from '../json.js';
 import { sendEnvelopes } from '../send.js';
 import { toEnvelopes } from './envelopes.js';
-import { expand, firstTask, type Outgoing } from './expand.js';
-import type { CanvasNode, ErrbackInput, TaskNode } from './wire.js';
+import { expand, firstTask, type Input, type Outgoing } from './expand.js';
+import { normalize } from './normalize.js';
+import type { CanvasNode, ErrbackInput, GroupNode, TaskNode } from './wire.js';
 import { resultRefOf, WorkflowHandle } from './workflow-handle.js';
 
 /** Per-signature options: override the task's queue, delay it, override its retry count. */
@@ -19,11 +20,24 @@ export interface SignatureOptions {
 }
 
 /** Options of `signature.apply()`. */
-export interface ApplyOptions {
+export interface ApplyOptions<In = unknown> {
   /** @default the default client */
   readonly client?: CeleriacClient;
   /** Tags for the first messages of the workflow. */
   readonly tags?: readonly string[];
+  /**
+   * Feed a partial canvas (Celery `sig.apply_async(args)`): a task or chain passes it to its
+   * first step, a group or chord header to every member, as if it were a previous step's
+   * result. Immutable (`si`) steps ignore it. Must be JSON. @default no input
+   */
+  readonly input?: In;
+  /**
+   * The running task that starts this canvas (pass the handler's `ctx`): the canvas joins that
+   * task's workflow (same root id) and its first tasks name it as their parent, so
+   * `handle.children()` of that task lists them (Celery links subtasks to the caller the same
+   * way). @default a workflow of its own
+   */
+  readonly parent?: { readonly id: string; readonly rootId: string };
 }
 
 /** Any signature, whatever its input and output. */
@@ -63,7 +77,8 @@ export abstract class Signature<In = unknown, Out = unknown> {
 
   /**
    * Run `callback` with this signature's result when it succeeds (Celery `link`). On a chain it
-   * follows the last step; on a group, each member; on a chord, the body.
+   * follows the last step; on a group it runs once with the list of the members' results (link
+   * the members for one callback each); on a chord, it follows the body.
    */
   link(callback: Signature<Out, unknown>): this {
     return this.with([...this.links, callback], this.errbacks);
@@ -71,16 +86,17 @@ export abstract class Signature<In = unknown, Out = unknown> {
 
   /**
    * Run `errback` (input: {@link ErrbackInput}) when a task of this signature fails for good
-   * (Celery `link_error`). On a chain every step carries it; on a chord it runs once when a
-   * member fails (the body then never runs).
+   * (Celery `link_error`). On a chain every step carries it; on a group, every member; on a
+   * chord, the body (as in Celery): it runs once, with the body's id, when a header member
+   * fails for good (the body then never runs), or when the body itself fails.
    */
   onError(errback: Signature<ErrbackInput, unknown>): this {
     return this.with(this.links, [...this.errbacks, errback]);
   }
 
-  /** The wire form, with fresh ids for every task. */
+  /** The wire form, with fresh ids for every task, normalised as Celery does (see `normalize`). */
   freeze(): CanvasNode {
-    let node = this.freezeSelf();
+    let node = normalize(this.freezeSelf());
     for (const l of this.links) node = addLink(node, l.freeze());
     for (const e of this.errbacks) node = addErrback(node, e.freeze());
     return node;
@@ -88,24 +104,43 @@ export abstract class Signature<In = unknown, Out = unknown> {
 
   /**
    * Send the workflow: the tasks that can start now are sent (in batches); the rest travels in
-   * their envelopes. Returns a handle whose result is this signature's result.
+   * their envelopes. Returns a handle whose result is this signature's result. With
+   * `options.input`, a partial canvas is fed that input (see {@link ApplyOptions.input}). A
+   * canvas with no task at all (an empty group) sends nothing; its handle resolves to `[]`.
+   *
+   * @example
+   * ```ts
+   * const handle = await chain(mul.s({ y: 2 }, { resultKey: 'x' }), add.s({ y: 1 }, { resultKey: 'x' }))
+   *   .apply({ input: 5 });
+   * await handle.result(); // 11
+   * ```
    */
-  async apply(options: ApplyOptions = {}): Promise<WorkflowHandle<Out>> {
+  async apply(options: ApplyOptions<In> = {}): Promise<WorkflowHandle<Out>> {
     const client = options.client ?? getDefaultClient();
+    let input: Input;
+    if (options.input !== undefined) {
+      assertJsonValue(options.input, 'workflow input');
+      input = { value: options.input as Json };
+    }
     const node = this.freeze();
-    const root = firstTask(node)?.id;
-    if (!root) throw invalid(ErrorCode.INVALID_CANVAS, 'workflow', 'empty', 'at least one task');
+    const root = options.parent?.rootId ?? firstTask(node)?.id ?? crypto.randomUUID();
     const out: Outgoing[] = [];
-    expand(node, undefined, { steps: [] }, out);
+    expand(node, input, { steps: [] }, out);
     await sendEnvelopes(
       client,
-      toEnvelopes(out, { root, now: client.now(), ...(options.tags ? { tags: options.tags } : {}) }),
+      toEnvelopes(out, {
+        root,
+        now: client.now(),
+        ...(options.parent ? { parent: options.parent.id } : {}),
+        ...(options.tags ? { tags: options.tags } : {}),
+      }),
     );
-    return new WorkflowHandle<Out>(root, resultRefOf(node), client);
+    const parents = node.kind === 'chain' ? node.steps.slice(0, -1).map(resultRefOf) : [];
+    return new WorkflowHandle<Out>(root, resultRefOf(node), client, parents);
   }
 
   /** Same as {@link Signature.apply}. */
-  enqueue(options: ApplyOptions = {}): Promise<WorkflowHandle<Out>> {
+  enqueue(options: ApplyOptions<In> = {}): Promise<WorkflowHandle<Out>> {
     return this.apply(options);
   }
 }
@@ -119,7 +154,7 @@ function addLink(node: CanvasNode, link: CanvasNode): CanvasNode {
       return last ? { ...node, steps: [...node.steps.slice(0, -1), addLink(last, link)] } : node;
     }
     case 'group':
-      return { ...node, members: node.members.map((m) => addLink(m, link)) };
+      return { ...node, link: [...(node.link ?? []), link] };
     case 'chord':
       return { ...node, body: addLink(node.body, link) };
   }
@@ -134,11 +169,8 @@ function addErrback(node: CanvasNode, errback: CanvasNode): CanvasNode {
     case 'group':
       return { ...node, members: node.members.map((m) => addErrback(m, errback)) };
     case 'chord':
-      return {
-        ...node,
-        linkError: [...(node.linkError ?? []), errback],
-        body: addErrback(node.body, errback),
-      };
+      // Celery: a chord's link_error is its body's.
+      return { ...node, body: addErrback(node.body, errback) };
   }
 }
 
@@ -256,6 +288,17 @@ export class ChainSignature<In = unknown, Out = unknown> extends Signature<In, O
  * ```
  */
 export class GroupSignature<In = unknown, Out extends unknown[] = unknown[]> extends Signature<In, Out> {
+  /** Phantom: set (in types only) by `link()`: normalisation never dissolves a linked group. */
+  declare readonly __linked?: true;
+
+  /**
+   * Run `callback` once with the list of the members' results (Celery: a link on a group). A
+   * linked group is never flattened or unrolled, so its result stays a list (types follow).
+   */
+  override link(callback: Signature<Out, unknown>): this & { readonly __linked: true } {
+    return super.link(callback) as this & { readonly __linked: true };
+  }
+
   constructor(
     readonly members: readonly AnySignature[],
     links: readonly AnySignature[] = [],
@@ -270,6 +313,28 @@ export class GroupSignature<In = unknown, Out extends unknown[] = unknown[]> ext
 
   protected with(links: readonly AnySignature[], errbacks: readonly AnySignature[]): this {
     return new GroupSignature<In, Out>(this.members, links, errbacks) as this;
+  }
+}
+
+/**
+ * The group `chunks()` makes: one `map` per chunk. Unlike other groups, it is never flattened,
+ * unrolled or dropped, so its result is always a list of lists, whatever the number of chunks.
+ *
+ * @example
+ * ```ts
+ * const sig = chunks(add, pairs, 10); // ChunksSignature<number>
+ * ```
+ */
+export class ChunksSignature<R = unknown> extends GroupSignature<unknown, R[][]> {
+  /** Phantom: tells chunks from other groups in the result types. */
+  declare readonly __chunks: true;
+
+  protected override freezeSelf(): CanvasNode {
+    return { ...(super.freezeSelf() as GroupNode), keep: true };
+  }
+
+  protected override with(links: readonly AnySignature[], errbacks: readonly AnySignature[]): this {
+    return new ChunksSignature<R>(this.members, links, errbacks) as this;
   }
 }
 

@@ -39,6 +39,10 @@ export interface GroupNode {
   readonly kind: 'group';
   readonly id: string;
   readonly members: readonly CanvasNode[];
+  /** Run once with the list of the members' results (Celery: a link on a group). */
+  readonly link?: readonly CanvasNode[];
+  /** Never flattened, unrolled or dropped by normalisation (`chunks`: always a list of lists). */
+  readonly keep?: true;
 }
 
 /** A group whose results, in member order, feed one body once every member has succeeded. */
@@ -47,8 +51,6 @@ export interface ChordNode {
   readonly id: string;
   readonly header: readonly CanvasNode[];
   readonly body: CanvasNode;
-  /** Run (with the failure) when a member fails for good. */
-  readonly linkError?: readonly CanvasNode[];
 }
 
 /**
@@ -59,21 +61,37 @@ export interface ChordRef {
   readonly id: string;
   readonly index: number;
   readonly size: number;
-  /** The body, then whatever followed the chord in its chain. */
+  /**
+   * The body, then whatever followed the chord in its chain. When a member fails for good, the
+   * errbacks found on these nodes run once, with the body's id.
+   */
   readonly body: readonly CanvasNode[];
-  readonly linkError?: readonly CanvasNode[];
   /** The chord (if any) the body itself reports to. */
   readonly join?: ChordRef;
 }
 
-/** What an errback (`onError` / link-error) receives as its input. */
+/**
+ * What an errback (`onError` / link-error) receives as its input.
+ *
+ * @example
+ * ```ts
+ * const alert = task('alert', {}, (input: ErrbackInput) =>
+ *   input.member ? `chord body ${input.id}: member ${input.member.id} failed` : `${input.id} failed`);
+ * ```
+ */
 export interface ErrbackInput {
-  /** The task that failed. */
+  /**
+   * The task the errback was attached to: the task that failed, or, for an errback on a chord's
+   * body (or on the chord), the body, which will never run.
+   */
   readonly id: string;
   readonly task: string;
+  /** The error that failed it: the failing task's own (for a chord, the failing member's). */
   readonly error: { readonly type: string; readonly message: string; readonly code?: string };
   /** Set when the failure failed a chord. */
   readonly chordId?: string;
+  /** Set when the failure failed a chord: the header member that failed for good. */
+  readonly member?: { readonly id: string; readonly task: string };
 }
 
 const ID = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/));
@@ -95,13 +113,18 @@ const TaskNodeSchema: v.GenericSchema<TaskNode> = v.object({
 const NodeSchema: v.GenericSchema<CanvasNode> = v.union([
   TaskNodeSchema,
   v.object({ kind: v.literal('chain'), steps: v.array(v.lazy(() => NodeSchema)) }),
-  v.object({ kind: v.literal('group'), id: ID, members: v.array(v.lazy(() => NodeSchema)) }),
+  v.object({
+    kind: v.literal('group'),
+    id: ID,
+    members: v.array(v.lazy(() => NodeSchema)),
+    link: v.optional(v.array(v.lazy(() => NodeSchema))),
+    keep: v.optional(v.literal(true)),
+  }),
   v.object({
     kind: v.literal('chord'),
     id: ID,
     header: v.array(v.lazy(() => NodeSchema)),
     body: v.lazy(() => NodeSchema),
-    linkError: v.optional(v.array(v.lazy(() => NodeSchema))),
   }),
 ]) as unknown as v.GenericSchema<CanvasNode>;
 
@@ -110,7 +133,6 @@ const ChordRefSchema: v.GenericSchema<ChordRef> = v.object({
   index: v.pipe(v.number(), v.integer(), v.minValue(0)),
   size: v.pipe(v.number(), v.integer(), v.minValue(1)),
   body: v.array(NodeSchema),
-  linkError: v.optional(v.array(NodeSchema)),
   join: v.optional(v.lazy(() => ChordRefSchema)),
 });
 

@@ -1,5 +1,7 @@
 import type { CeleriacClient } from '../client.js';
+import { CeleriacError } from '../errors.js';
 import { TaskHandle, type WaitOptions } from '../handle.js';
+import { unwrapAborted, type WaitTarget, waitForMany } from './wait-many.js';
 import type { CanvasNode } from './wire.js';
 
 /** Where a workflow's result comes from: one task's result, or a list of them in order. */
@@ -39,51 +41,71 @@ export function resultRefOf(node: CanvasNode): ResultRef {
  * const handle = await chord(members, xsum.s()).apply();
  * handle.rootId; // the workflow's root id, for getWorkflow()
  * const total = await handle.result({ timeout: '30s' });
+ * const previous = handle.parent; // for a chain: the previous step's handle (Celery `res.parent`)
  * ```
  */
 export class WorkflowHandle<R = unknown> {
   constructor(
-    /** The workflow's root id (the id of its first task). */
+    /** The workflow's root id: its first task's id, or its parent task's root (`apply({ parent })`). */
     readonly rootId: string,
     /** Which task ids make up the result. */
     readonly ref: ResultRef,
     private readonly client: CeleriacClient,
+    /** For a chain: the result shapes of the steps before the last, first step first. */
+    private readonly parentRefs: readonly ResultRef[] = [],
   ) {}
 
   /** The ids whose results make up this workflow's result, flattened, in order. */
   get resultIds(): string[] {
-    const ids: string[] = [];
-    const walk = (r: ResultRef) => (r.kind === 'task' ? ids.push(r.id) : r.items.forEach(walk));
-    walk(this.ref);
-    return ids;
+    return targetsOf(this.ref).map((t) => t.id);
+  }
+
+  /**
+   * For a chain: the handle of the step before the last (whose own `parent` is the step before
+   * it, and so on: Celery's `result.parent`); `undefined` for the first step or a single canvas.
+   */
+  get parent(): WorkflowHandle<unknown> | undefined {
+    const last = this.parentRefs[this.parentRefs.length - 1];
+    return last && new WorkflowHandle(this.rootId, last, this.client, this.parentRefs.slice(0, -1));
+  }
+
+  /** For a chain: the handles of every step before the last, first step first. */
+  get parents(): WorkflowHandle<unknown>[] {
+    return this.parentRefs.map(
+      (ref, i) => new WorkflowHandle(this.rootId, ref, this.client, this.parentRefs.slice(0, i)),
+    );
   }
 
   /** A task handle for a task of the result (e.g. the last step of a chain). */
   handle(id: string): TaskHandle<unknown> {
-    return new TaskHandle(id, this.#taskOf(id) ?? 'unknown', this.client);
+    return new TaskHandle(id, targetsOf(this.ref).find((t) => t.id === id)?.task ?? 'unknown', this.client);
   }
 
   /**
    * Wait for the result: a chain's last step's, a group's list in member order, a chord's
-   * body's. Rejects as soon as a part fails (`TASK_FAILED`; a failed chord or aborted chain
-   * marks its result FAILURE at once).
+   * body's. Rejects as soon as a part fails (`TASK_FAILED`): a failed chord marks its body
+   * FAILURE at once (`CHORD_FAILED`); a chain whose step failed rejects with that step's own
+   * error and id (`value`, `cause.id`), not a wrapper. A list (a group, even of 1,000 members)
+   * is read in batches of 100 ids per request each round, not one polling loop per member.
    */
-  result(options: WaitOptions = {}): Promise<R> {
-    const read = (r: ResultRef): Promise<unknown> =>
-      r.kind === 'task'
-        ? new TaskHandle(r.id, r.task, this.client).result(options)
-        : Promise.all(r.items.map(read));
-    return read(this.ref) as Promise<R>;
+  async result(options: WaitOptions = {}): Promise<R> {
+    if (this.ref.kind === 'task') {
+      const { id, task } = this.ref;
+      try {
+        return (await new TaskHandle<R>(id, task, this.client).result(options)) as R;
+      } catch (err) {
+        throw err instanceof CeleriacError ? unwrapAborted(err) : err;
+      }
+    }
+    const targets = targetsOf(this.ref);
+    const values = await waitForMany(this.client, targets, options);
+    const byId = new Map(targets.map((t, i) => [t.id, values[i]]));
+    const build = (r: ResultRef): unknown => (r.kind === 'task' ? byId.get(r.id) : r.items.map(build));
+    return build(this.ref) as R;
   }
+}
 
-  #taskOf(id: string): string | undefined {
-    let found: string | undefined;
-    const walk = (r: ResultRef) => {
-      if (r.kind === 'task') {
-        if (r.id === id) found = r.task;
-      } else r.items.forEach(walk);
-    };
-    walk(this.ref);
-    return found;
-  }
+/** The tasks of a result shape, flattened, in order. */
+function targetsOf(ref: ResultRef): WaitTarget[] {
+  return ref.kind === 'task' ? [{ id: ref.id, task: ref.task }] : ref.items.flatMap(targetsOf);
 }

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { describe, expectTypeOf, it } from 'vitest';
-import { chain, chord, group, type Task, type TaskHandle, task } from '../../runtime/internal.js';
+import { chain, chord, chunks, group, type Task, type TaskHandle, task } from '../../runtime/internal.js';
 
 // Type-level tests of the public generics: they fail `tsc` (npm run typecheck) when types drift.
 const add = task('types.add', {}, ({ x, y }: { x: number; y: number }) => x + y);
@@ -56,4 +56,59 @@ describe('public types', () => {
     // @ts-expect-error — number → string: the step cannot take the previous result
     void (() => chain(add.si({ x: 1, y: 2 }), shout.s()));
   });
+
+  it('normalisation shapes results as Celery does: nested groups flatten, one-member groups unroll in a chain', () => {
+    const double = task('types.double2', {}, (n: number) => n * 2);
+    type ResultOf<S extends { apply: (...a: never[]) => Promise<{ result: () => Promise<unknown> }> }> =
+      Awaited<ReturnType<Awaited<ReturnType<S['apply']>>['result']>>;
+    // group(a, group(b, c)) → [A, B, C]
+    const flat = group(add.si({ x: 1, y: 1 }), group(greet.si({ name: 'a' }), double.si(1)));
+    expectTypeOf<ResultOf<typeof flat>>().toEqualTypeOf<[number, { greeting: string }, number]>();
+    // A chord's body takes the flattened header.
+    const xsum3 = task('types.xsum3', {}, (ns: [number, number, number]) => ns[0] + ns[1] + ns[2]);
+    void (() =>
+      chord([group(add.si({ x: 1, y: 1 }), add.si({ x: 2, y: 2 })), add.si({ x: 3, y: 3 })], xsum3.s()));
+    // A one-member group in a chain is its member: the next step takes a number.
+    const unrolled = chain(add.si({ x: 1, y: 1 }), group(double.s()), double.s());
+    expectTypeOf<ResultOf<typeof unrolled>>().toEqualTypeOf<number>();
+    const endsInOne = chain(add.si({ x: 1, y: 1 }), group(double.s()));
+    expectTypeOf<ResultOf<typeof endsInOne>>().toEqualTypeOf<number>();
+    // An empty group passes the previous result on.
+    const skipped = chain(add.si({ x: 1, y: 1 }), group(), double.s());
+    expectTypeOf<ResultOf<typeof skipped>>().toEqualTypeOf<number>();
+    const endsEmpty = chain(add.si({ x: 1, y: 1 }), group());
+    expectTypeOf<ResultOf<typeof endsEmpty>>().toEqualTypeOf<number>();
+    // A group of two ending a chain stays a list.
+    const endsInTwo = chain(add.si({ x: 1, y: 1 }), group(double.s(), double.s()));
+    expectTypeOf<ResultOf<typeof endsInTwo>>().toEqualTypeOf<[number, number]>();
+    // chunks is never unrolled: a list of lists even with one chunk; a plain group of lists still unrolls.
+    const oneChunk = chain(add.si({ x: 1, y: 1 }), chunks(add, [{ x: 1, y: 2 }], 10));
+    expectTypeOf<ResultOf<typeof oneChunk>>().toEqualTypeOf<number[][]>();
+    const lists = task('types.lists', {}, (_: number) => [1, 2]);
+    const oneList = chain(add.si({ x: 1, y: 1 }), group(lists.s()));
+    expectTypeOf<ResultOf<typeof oneList>>().toEqualTypeOf<number[]>();
+    // A group with a link is never dissolved: still a list in a chain.
+    const linkedOne = chain(add.si({ x: 1, y: 1 }), group(double.s()).link(double.s() as never));
+    expectTypeOf<ResultOf<typeof linkedOne>>().toEqualTypeOf<[number]>();
+    const nestedLinked = group(add.si({ x: 1, y: 1 }), group(double.si(1), double.si(2)).link(xsumOf()));
+    expectTypeOf<ResultOf<typeof nestedLinked>>().toEqualTypeOf<[number, [number, number]]>();
+    // @ts-expect-error — a one-member group of strings cannot feed a number step
+    void (() => chain(greet.si({ name: 'a' }), group(shoutOf()), double.s()));
+  });
+
+  it('apply takes an input typed as the canvas input', () => {
+    const double = task('types.double3', {}, (n: number) => n * 2);
+    const c = chain(double.s(), double.s());
+    void (() => c.apply({ input: 2 }));
+    // @ts-expect-error — the first step takes a number
+    void (() => c.apply({ input: 'two' }));
+  });
 });
+
+function xsumOf() {
+  return task('types.xsum4', {}, (ns: number[]) => ns.length).s();
+}
+
+function shoutOf() {
+  return task('types.shout2', {}, (_: { greeting: string }) => 'x').s();
+}
