@@ -4,7 +4,6 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { type CeleriacConfig, loadConfig } from './config.js';
 import { CeleriacError, ErrorCode } from './errors.js';
 import { ResultStore } from './results/store.js';
-import { type RevokeOptions, type RevokeResult, revoke } from './revoke/revoke.js';
 
 /** Options of {@link CeleriacClient}; every part is optional and injectable. */
 export interface CeleriacClientOptions {
@@ -73,18 +72,6 @@ export class CeleriacClient {
   get results(): ResultStore {
     this.#results ??= new ResultStore(this.dynamodb, this.config.table, this.now);
     return this.#results;
-  }
-
-  /**
-   * Revoke a task by id (see {@link revoke}).
-   *
-   * @example
-   * ```ts
-   * await client.revoke(handle.id);
-   * ```
-   */
-  revoke(id: string, options: Omit<RevokeOptions, 'client'> = {}): Promise<RevokeResult> {
-    return revoke(id, { ...options, client: this });
   }
 
   /** URLs of a queue by its logical name. */

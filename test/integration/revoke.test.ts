@@ -19,7 +19,7 @@ afterAll(() => stack?.stop());
 describe('revoke', () => {
   it('a queued (short-delayed) task never runs', async () => {
     const h = await nap.enqueue({ ms: 1 }, { client: stack.client, delay: '2s' });
-    expect(await stack.client.revoke(h.id, { task: 'nap' })).toMatchObject({
+    expect(await revoke(h.id, { client: stack.client, task: 'nap' })).toMatchObject({
       revoked: true,
       state: 'REVOKED',
     });
