@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { type QueueCounts, queueCounts as readQueueCounts } from '../../infra/api/ops/queues.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.js';
@@ -148,4 +148,35 @@ export function drained(stack: LocalStack, url: string, timeoutMs = 20_000): Pro
     timeoutMs,
     `queue ${url.slice(url.lastIndexOf('/') + 1)} to drain`,
   );
+}
+
+/**
+ * Receive and delete every message of a queue that has no worker, until its counts read zero, and
+ * return them: a test empties a shared queue before it starts, and takes back what it put there.
+ */
+export async function takeAll(stack: LocalStack, url: string, timeoutMs = 20_000): Promise<Message[]> {
+  const taken: Message[] = [];
+  await eventually(
+    async () => {
+      const out = await stack.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
+      );
+      const messages = out.Messages ?? [];
+      if (messages.length) {
+        await stack.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: url,
+            Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+          }),
+        );
+        taken.push(...messages);
+        return undefined;
+      }
+      const c = await readQueueCounts(stack.client, url);
+      return c.visible + c.inFlight + c.delayed === 0 ? true : undefined;
+    },
+    timeoutMs,
+    `queue ${url.slice(url.lastIndexOf('/') + 1)} to be emptied`,
+  );
+  return taken;
 }
