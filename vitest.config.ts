@@ -48,6 +48,8 @@ export default defineConfig({
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          // The page polls the API every 2 s: give expect.poll a few of those, not the default 1 s.
+          expect: { poll: { timeout: 15_000 } },
           fileParallelism: false,
           env: { CELERIAC_LOG_LEVEL: 'error', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
         },

@@ -1,13 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type AnyTask, type ArgsOf, enqueueByName, type ResultOf } from './by-name.js';
 import { type CeleriacConfig, loadConfig } from './config.js';
-import type { EnqueueOptions } from './enqueue-options.js';
 import { CeleriacError, ErrorCode } from './errors.js';
-import type { TaskHandle } from './handle.js';
 import { ResultStore } from './results/store.js';
-import { type RevokeOptions, type RevokeResult, revoke } from './revoke/revoke.js';
 
 /** Options of {@link CeleriacClient}; every part is optional and injectable. */
 export interface CeleriacClientOptions {
@@ -76,36 +72,6 @@ export class CeleriacClient {
   get results(): ResultStore {
     this.#results ??= new ResultStore(this.dynamodb, this.config.table, this.now);
     return this.#results;
-  }
-
-  /**
-   * Enqueue a task by name through this client, typed from a type-only import of the task
-   * (see {@link enqueueByName}): no handler code in the producer.
-   *
-   * @example
-   * ```ts
-   * import type { resize } from './tasks/images.js';
-   * const handle = await client.enqueue<typeof resize>('images.resize', { key: 'a.png', width: 320 });
-   * ```
-   */
-  enqueue<T extends AnyTask>(
-    name: string,
-    args: ArgsOf<T>,
-    options: Omit<EnqueueOptions, 'client'> = {},
-  ): Promise<TaskHandle<ResultOf<T>>> {
-    return enqueueByName<T>(name, args, { ...options, client: this });
-  }
-
-  /**
-   * Revoke a task by id (see {@link revoke}).
-   *
-   * @example
-   * ```ts
-   * await client.revoke(handle.id);
-   * ```
-   */
-  revoke(id: string, options: Omit<RevokeOptions, 'client'> = {}): Promise<RevokeResult> {
-    return revoke(id, { ...options, client: this });
   }
 
   /** URLs of a queue by its logical name. */

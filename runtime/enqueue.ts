@@ -21,7 +21,7 @@ import {
   scheduleEnvelope,
 } from './schedules/one-time.js';
 import { checkTags } from './tags.js';
-import type { Task, TaskDefinition } from './task.js';
+import type { Task, TaskDefinition } from './task-types.js';
 import { validateArgs } from './validate.js';
 
 const ID = /^[A-Za-z0-9_.:-]{1,128}$/;

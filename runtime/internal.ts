@@ -82,7 +82,6 @@ export { createRegistry, type Registry, type RegistryOptions } from './registry.
 export {
   type ListFilter,
   type ListOptions,
-  type StatsBucket,
   type StatsOptions,
   type TaskPage,
   TaskQuery,
@@ -93,6 +92,7 @@ export {
 } from './results/query.js';
 export type { SerializedError, TaskEvent, TaskRecord } from './results/record.js';
 export { ResultsSchema } from './results/schema.js';
+export type { StatsBucket } from './results/stats-buckets.js';
 export { ResultStore } from './results/store.js';
 export { type BackoffOptions, backoffDelayMs, type RetryOptions, type RetryPolicy } from './retry.js';
 export {

@@ -17,7 +17,7 @@ import {
 } from './merge-cursor.js';
 import type { TaskRecord } from './record.js';
 import { INDEXED_STATES, ResultsSchema } from './schema.js';
-import { bucketize } from './stats-buckets.js';
+import { bucketize, type StatsBucket } from './stats-buckets.js';
 import { ttlToMs } from './ttl.js';
 import { type WorkflowEdge, workflowEdges } from './workflow-members.js';
 
@@ -69,21 +69,6 @@ export interface StatsOptions {
   readonly bucketMs: number;
   /** Stop reading after this many tasks; the answer then says `truncated`. @default 20000 */
   readonly maxItems?: number;
-}
-
-/** Counts and latencies of one time bucket. */
-export interface StatsBucket {
-  /** Bucket start, epoch ms. */
-  readonly start: number;
-  readonly counts: Readonly<Record<string, number>>;
-  /** Finished tasks (SUCCESS + FAILURE) in the bucket: the throughput. */
-  readonly finished: number;
-  readonly failures: number;
-  /** Run time of finished tasks, ms. */
-  readonly runtimeP50?: number;
-  readonly runtimeP95?: number;
-  /** Time from enqueue to start, ms. */
-  readonly waitP50?: number;
 }
 
 /** Answer of {@link TaskQuery.stats}. */

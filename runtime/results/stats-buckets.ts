@@ -1,5 +1,20 @@
 import { TaskState } from '../constants.js';
-import type { StatsBucket, TaskSummary } from './query.js';
+import type { TaskRecord } from './record.js';
+
+/** Counts and latencies of one time bucket. */
+export interface StatsBucket {
+  /** Bucket start, epoch ms. */
+  readonly start: number;
+  readonly counts: Readonly<Record<string, number>>;
+  /** Finished tasks (SUCCESS + FAILURE) in the bucket: the throughput. */
+  readonly finished: number;
+  readonly failures: number;
+  /** Run time of finished tasks, ms. */
+  readonly runtimeP50?: number;
+  readonly runtimeP95?: number;
+  /** Time from enqueue to start, ms. */
+  readonly waitP50?: number;
+}
 
 /**
  * Count rows into time buckets with throughput, failures and latency percentiles.
@@ -10,7 +25,7 @@ import type { StatsBucket, TaskSummary } from './query.js';
  * ```
  */
 export function bucketize(
-  rows: readonly Pick<TaskSummary, 'state' | 'updatedAt' | 'runtimeMs' | 'startedAt' | 'enqueuedAt'>[],
+  rows: readonly Pick<TaskRecord, 'state' | 'updatedAt' | 'runtimeMs' | 'startedAt' | 'enqueuedAt'>[],
   since: number,
   until: number,
   bucketMs: number,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../infra/api/node-server.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { chain, chord, ResultStore } from '../../runtime/internal.js';
-import { localStack, waitForState } from '../integration/harness.js';
+import { localStack, takeAll, waitForState } from '../integration/harness.js';
 import { exampleApp, exampleTasks } from '../support/example-app.js';
 
 const { registry } = await exampleApp();
@@ -91,9 +91,17 @@ describe('dashboard (Chromium, local stack, real tasks)', () => {
   });
 
   it('filters the list by state through the form', async () => {
+    const done = await noop.enqueue(null as never, { client: client() });
     const failed = await doomed.enqueue({ reason: 'card declined' }, { client: client() });
+    await waitForState(stack, done.id, ['SUCCESS']);
     await waitForState(stack, failed.id, ['FAILURE']);
+    await page.goto(`${api.url}/#/tasks`);
+    // Unfiltered, both of this test's tasks are listed; filtered, only the failed one.
+    await row(done.id).waitFor();
+    await row(failed.id).waitFor();
     await page.selectOption('#f-state', 'FAILURE');
+    // The filtered list has replaced the unfiltered one once the successful task's row is gone.
+    await row(done.id).waitFor({ state: 'detached' });
     await row(failed.id).waitFor();
     const states = await page
       .locator('tr[data-state]')
@@ -106,6 +114,7 @@ describe('dashboard (Chromium, local stack, real tasks)', () => {
   it('shows a failed task with its error, stack, attempts and timeline (found by id search)', async () => {
     const failed = await doomed.enqueue({ reason: 'payment gateway down' }, { client: client() });
     await waitForState(stack, failed.id, ['FAILURE']);
+    await page.goto(`${api.url}/#/queues`);
     await page.fill('#search-id', failed.id);
     await page.press('#search-id', 'Enter');
     await page.locator('pre.stack').waitFor();
@@ -174,8 +183,11 @@ describe('dashboard (Chromium, local stack, real tasks)', () => {
 
   it('redrives a DLQ from the queues page: the messages move back to their queue', async () => {
     const low = stack.config.queues.low!;
-    for (let i = 0; i < 3; i++) {
-      const id = `dead-${i}-${Date.now().toString(36)}`;
+    // "low" has no worker: start from an empty queue and DLQ, so the counts shown are this test's.
+    await takeAll(stack, low.dlqUrl);
+    await takeAll(stack, low.url);
+    const ids = Array.from({ length: 3 }, (_, i) => `dead-${i}-${Date.now().toString(36)}`);
+    for (const id of ids) {
       const body = JSON.stringify({
         v: 1,
         id,
@@ -199,6 +211,9 @@ describe('dashboard (Chromium, local stack, real tasks)', () => {
     await expect(page.locator('.toast-ok').last().textContent()).resolves.toMatch(/Moved 3 message/);
     await expect(lowRow.locator('button[data-action="redrive"]').isDisabled()).resolves.toBe(true);
     await shot('queues-redriven');
+    // Take the three back: they are the ones this test dead-lettered, and the queue is left empty.
+    const moved = await takeAll(stack, low.url);
+    expect(moved.map((m) => JSON.parse(m.Body!).id).sort()).toEqual(ids);
   });
 
   it('charts throughput, failures and latency over time', async () => {
@@ -237,18 +252,46 @@ describe('dashboard (Chromium, local stack, real tasks)', () => {
   });
 
   it('pages through older tasks with "Load more", pausing live updates meanwhile', async () => {
-    await page.goto(`${api.url}/#/tasks`);
+    // 120 tasks of this test's own, under a tag of its own: three pages of 50, 50 and 20.
+    const tag = `paging:${Date.now().toString(36)}`;
+    const now = Date.now();
+    const written: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const id = `${tag.replace(':', '-')}-${i}`;
+      const finishedAt = now - i * 1_000;
+      const store = new ResultStore(stack.dynamodb, stack.config.table, () => finishedAt);
+      await store.write({
+        id,
+        state: 'SUCCESS',
+        task: 'examples.noop',
+        queue: 'default',
+        attempt: 1,
+        rootId: id,
+        tags: [tag],
+        ttlMs: 86_400_000,
+        startedAt: finishedAt - 5,
+        finishedAt,
+        result: null,
+      });
+      written.push(id);
+    }
+    await page.goto(`${api.url}/#/tasks?tag=${encodeURIComponent(tag)}`);
     await expect.poll(() => page.locator('tr[data-id]').count()).toBe(50);
     await page.locator('#toasts').evaluate((el) => el.replaceChildren());
     await page.screenshot({ path: path.join(ARTIFACTS, 'tasks-busy.png') });
-    await page.getByRole('button', { name: 'Load more' }).click();
+    const more = page.getByRole('button', { name: 'Load more' });
+    await more.click();
     await expect.poll(() => page.locator('tr[data-id]').count()).toBe(100);
-    const ids = await page
-      .locator('tr[data-id]')
-      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
-    expect(new Set(ids).size).toBe(100);
     await expect(page.getByRole('status').filter({ hasText: 'Live updates paused' }).count()).resolves.toBe(
       1,
     );
+    await more.click();
+    await expect.poll(() => page.locator('tr[data-id]').count()).toBe(120);
+    await expect(more.isHidden()).resolves.toBe(true);
+    const ids = await page
+      .locator('tr[data-id]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
+    // Newest first, each once, exactly this test's tasks.
+    expect(ids).toEqual(written);
   });
 });

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { CfnElement, type Stack } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
+import { expect } from 'vitest';
 
 /** A CloudFormation value as a readable string: `<Logical.Arn>`, `<Ref>`, joins flattened. */
 export function flat(node: unknown): string {
@@ -59,4 +63,42 @@ export function allStatements(template: Template): Statement[] {
 /** The CELERIAC_CONFIG-like JSON with intrinsics flattened to `<...>` placeholders. */
 export function parseFlatJson(value: unknown): unknown {
   return JSON.parse(flat(value));
+}
+
+/**
+ * Assert that the resource with this logical id — not just any resource of its type — matches
+ * `pattern`, with `Template.hasResource` semantics (`{ Properties, DeletionPolicy, … }`, nested
+ * objects matched partially, arrays exactly, `Match.*` allowed).
+ */
+export function expectResource(
+  template: Template,
+  type: string,
+  logicalId: string,
+  pattern: Record<string, unknown>,
+): void {
+  const all = template.findResources(type);
+  const resource = all[logicalId];
+  if (!resource) {
+    throw new Error(`no ${type} ${logicalId}; the template has ${Object.keys(all).join(', ') || 'none'}`);
+  }
+  const result = Match.objectLike(pattern).test(resource);
+  result.finished();
+  if (result.hasFailed()) throw new Error(`${type} ${logicalId} does not match:\n${result.renderMismatch()}`);
+}
+
+/**
+ * Assert that a synth with the cdk-nag packs wrote its validation report, that both packs ran on
+ * it, and that they concluded with no violation.
+ */
+export function expectCleanNagReport(assembly: CloudAssembly): void {
+  const report = JSON.parse(
+    readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'),
+  ) as {
+    pluginReports: { pluginName: string; conclusion: string; violations?: unknown[] }[];
+  };
+  expect(report.pluginReports.map((p) => p.pluginName).sort()).toEqual(['AwsSolutions', 'Serverless']);
+  for (const plugin of report.pluginReports) {
+    expect(plugin.violations ?? [], plugin.pluginName).toEqual([]);
+    expect(plugin.conclusion, plugin.pluginName).toBe('success');
+  }
 }

@@ -8,7 +8,7 @@ import { TaskRuntimeValidationError } from '../../infra/cdk/errors.js';
 import { DLQ_ACTIONS, ITEM_ACTIONS, QUEUE_ACTIONS } from '../../infra/cdk/results-api/index.js';
 import type { ResourcePlan, SchedulePlan } from '../../runtime/plan.js';
 import { buildStack, plan } from './fixtures.js';
-import { lid, permissionsOf } from './helpers.js';
+import { expectResource, lid, permissionsOf } from './helpers.js';
 
 // One stack for the file (stand-in worker and API code: no bundling).
 const stack = buildStack();
@@ -30,11 +30,13 @@ describe('the results API in the runtime', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     const config = (id: string) => functions[id]!.Properties.Environment.Variables.CELERIAC_CONFIG;
     expect(config(lid(stack, api.function))).toEqual(config(lid(stack, rt.workers.get('default')!.function)));
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Description: Match.stringLikeRegexp('results API'),
-      Role: arnOf(api.role),
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
+    expectResource(template, 'AWS::Lambda::Function', lid(stack, api.function), {
+      Properties: {
+        Description: Match.stringLikeRegexp('results API'),
+        Role: arnOf(api.role),
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+      },
     });
   });
 

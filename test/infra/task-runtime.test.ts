@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CONSUME_ACTIONS } from '../../infra/cdk/worker.js';
 import { routesOf } from '../../runtime/routes.js';
 import { buildStack, plan } from './fixtures.js';
-import { allStatements, flat, lid, parseFlatJson, permissionsOf } from './helpers.js';
+import { allStatements, expectResource, flat, lid, parseFlatJson, permissionsOf } from './helpers.js';
 
 // One stack for the whole file: stand-in worker code, so no bundling here.
 const stack = buildStack({ alarmEmail: 'ops@example.com' });
@@ -13,6 +13,11 @@ const template = Template.fromStack(stack);
 const rt = stack.runtime;
 const queueIds = plan.queues.map((q) => lid(stack, rt.queue(q.name).queue));
 const tableId = lid(stack, rt.results.table);
+const workerIds = plan.queues.map((q) => lid(stack, rt.workers.get(q.name)!.function));
+/** The environment of one function, by logical id. */
+const configOf = (logicalId: string) =>
+  template.findResources('AWS::Lambda::Function')[logicalId]!.Properties.Environment.Variables
+    .CELERIAC_CONFIG;
 
 /** The newest Node.js runtime this aws-cdk-lib knows. */
 function newestNode(): string {
@@ -85,17 +90,21 @@ describe('workers', () => {
     (q) => {
       const worker = rt.workers.get(q.name)!;
       expect(q.reservedConcurrency).toBeGreaterThanOrEqual(q.maxConcurrency);
-      template.hasResourceProperties('AWS::Lambda::Function', {
-        Runtime: newestNode(),
-        Architectures: ['arm64'],
-        MemorySize: q.memoryMb,
-        Timeout: q.workerTimeoutSeconds,
-        ReservedConcurrentExecutions: q.reservedConcurrency,
-        Role: { 'Fn::GetAtt': [lid(stack, worker.role), 'Arn'] },
-        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: lid(stack, worker.logGroup) } },
-        Environment: { Variables: { CELERIAC_CONFIG: Match.anyValue() } },
+      expectResource(template, 'AWS::Lambda::Function', lid(stack, worker.function), {
+        Properties: {
+          Runtime: newestNode(),
+          Architectures: ['arm64'],
+          MemorySize: q.memoryMb,
+          Timeout: q.workerTimeoutSeconds,
+          ReservedConcurrentExecutions: q.reservedConcurrency,
+          Role: { 'Fn::GetAtt': [lid(stack, worker.role), 'Arn'] },
+          LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: lid(stack, worker.logGroup) } },
+          Environment: { Variables: { CELERIAC_CONFIG: Match.anyValue() } },
+        },
       });
-      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+      expectResource(template, 'AWS::Logs::LogGroup', lid(stack, worker.logGroup), {
+        Properties: { RetentionInDays: 30 },
+      });
     },
   );
 
@@ -120,8 +129,9 @@ describe('workers', () => {
   );
 
   it('CELERIAC_CONFIG holds the region, table, every queue and DLQ URL, the routes and the scheduler', () => {
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0]!;
-    const config = parseFlatJson(fn.Properties.Environment.Variables.CELERIAC_CONFIG);
+    // Every worker carries the same client config.
+    for (const id of workerIds) expect(configOf(id), id).toEqual(configOf(workerIds[0]!));
+    const config = parseFlatJson(configOf(workerIds[0]!));
     expect(config).toEqual({
       region: '<AWS::Region>',
       table: `<${tableId}>`,
@@ -166,11 +176,13 @@ describe('workers', () => {
         `logs:PutLogEvents <${lid(stack, worker.logGroup)}.Arn>`,
       ]);
       expect(permissionsOf(template, lid(stack, worker.role))).toEqual(expected);
-      template.hasResourceProperties('AWS::IAM::Role', {
-        AssumeRolePolicyDocument: Match.objectLike({
-          Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
-        }),
-        ManagedPolicyArns: Match.absent(),
+      expectResource(template, 'AWS::IAM::Role', lid(stack, worker.role), {
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+          },
+          ManagedPolicyArns: Match.absent(),
+        },
       });
     },
   );
@@ -229,14 +241,22 @@ describe('results table', () => {
   });
 
   it('removalPolicy destroy deletes the table (no deletion protection), log groups and schedule group', () => {
-    const t = Template.fromStack(buildStack({ removalPolicy: RemovalPolicy.DESTROY }));
-    t.hasResource('AWS::Scheduler::ScheduleGroup', { DeletionPolicy: 'Delete' });
-    t.hasResource('AWS::DynamoDB::Table', {
+    const s = buildStack({ removalPolicy: RemovalPolicy.DESTROY });
+    const t = Template.fromStack(s);
+    expectResource(t, 'AWS::Scheduler::ScheduleGroup', lid(s, s.runtime.scheduler.group), {
+      DeletionPolicy: 'Delete',
+    });
+    expectResource(t, 'AWS::DynamoDB::Table', lid(s, s.runtime.results.table), {
       Properties: { DeletionProtectionEnabled: false },
       DeletionPolicy: 'Delete',
     });
-    for (const lg of Object.values(t.findResources('AWS::Logs::LogGroup')))
-      expect(lg.DeletionPolicy).toBe('Delete');
+    const logGroups = [
+      ...[...s.runtime.workers.values()].map((w) => lid(s, w.logGroup)),
+      lid(s, s.runtime.api!.logGroup),
+    ];
+    // Those are all the log groups there are, and each is deleted with the stack.
+    expect(Object.keys(t.findResources('AWS::Logs::LogGroup')).sort()).toEqual([...logGroups].sort());
+    for (const id of logGroups) expectResource(t, 'AWS::Logs::LogGroup', id, { DeletionPolicy: 'Delete' });
   });
 });
 
@@ -248,14 +268,16 @@ describe('scheduler', () => {
 
   it('its role is assumable by Scheduler of this account only, and may only send to the queues and its DLQ', () => {
     const roleId = lid(stack, rt.scheduler.role);
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: [
-          Match.objectLike({
-            Principal: { Service: 'scheduler.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-          }),
-        ],
+    expectResource(template, 'AWS::IAM::Role', roleId, {
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Principal: { Service: 'scheduler.amazonaws.com' },
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            }),
+          ],
+        },
       },
     });
     expect(permissionsOf(template, roleId)).toEqual(
@@ -267,10 +289,8 @@ describe('scheduler', () => {
   });
 
   it('its DLQ is encrypted and keeps messages 14 days', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      SqsManagedSseEnabled: true,
-      MessageRetentionPeriod: 1_209_600,
-      QueueName: Match.absent(),
+    expectResource(template, 'AWS::SQS::Queue', lid(stack, rt.scheduler.deadLetterQueue), {
+      Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 },
     });
   });
 });
@@ -279,21 +299,24 @@ describe('alarms and dashboard', () => {
   const topicRef = { Ref: lid(stack, rt.alarms.topic) };
 
   it('the topic is KMS-encrypted with a rotating key CloudWatch may use, and TLS-only', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', {
-      KmsMasterKeyId: { 'Fn::GetAtt': [lid(stack, rt.alarms.key), 'Arn'] },
+    expectResource(template, 'AWS::SNS::Topic', lid(stack, rt.alarms.topic), {
+      Properties: { KmsMasterKeyId: { 'Fn::GetAtt': [lid(stack, rt.alarms.key), 'Arn'] } },
     });
-    template.hasResourceProperties('AWS::KMS::Key', {
-      EnableKeyRotation: true,
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          }),
-        ]),
+    expectResource(template, 'AWS::KMS::Key', lid(stack, rt.alarms.key), {
+      Properties: {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            }),
+          ]),
+        },
       },
     });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [topicRef],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -350,14 +373,25 @@ describe('alarms and dashboard', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('ResultsApi') } }],
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: lid(stack, rt.api!.function) } }],
       Threshold: 0,
+      AlarmActions: [topicRef],
     });
-    const t = Template.fromStack(buildStack({ oldestMessageAgeThreshold: Duration.minutes(2) }));
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateAgeOfOldestMessage',
-      Threshold: 120,
-    });
+    const s = buildStack({ oldestMessageAgeThreshold: Duration.minutes(2) });
+    const t = Template.fromStack(s);
+    // Each queue's age alarm takes the threshold, not just one of them.
+    for (const q of plan.queues) {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [lid(s, s.runtime.queue(q.name).queue), 'QueueName'] },
+          },
+        ],
+        Threshold: 120,
+      });
+    }
   });
 
   it('one dashboard shows depth, age, DLQ and worker invocations, errors, duration, throttles', () => {
@@ -395,8 +429,7 @@ describe('names and outputs', () => {
     });
     template.hasOutput('SchedulerDlqArn', Match.anyValue());
     const outputs = template.findOutputs('CeleriacConfig');
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0]!;
-    expect(outputs.CeleriacConfig!.Value).toEqual(fn.Properties.Environment.Variables.CELERIAC_CONFIG);
+    expect(outputs.CeleriacConfig!.Value).toEqual(configOf(workerIds[0]!));
   });
 
   it('usePlanNames false lets CloudFormation name queues, table and schedule group', () => {
@@ -410,8 +443,11 @@ describe('names and outputs', () => {
   });
 
   it('tracing is off by default and a prop turns it on', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: Match.absent() });
+    // Every function: each worker and the results API.
+    template.resourceCountIs('AWS::Lambda::Function', plan.queues.length + 1);
+    template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: Match.absent() });
     const t = Template.fromStack(buildStack({ tracing: lambda.Tracing.ACTIVE }));
-    t.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+    t.resourceCountIs('AWS::Lambda::Function', plan.queues.length + 1);
+    t.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
   });
 });

@@ -3,17 +3,27 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../infra/api/node-server.js';
 import type { LocalStack } from '../../infra/local/stack.js';
-import type { TaskRecord, TaskSummary } from '../../runtime/internal.js';
-import { add, doomed, refuse, registry } from './fixtures/tasks.js';
-import { eventually, localStack, queueCounts, waitForState } from './harness.js';
+import { createWorker, type TaskRecord, type TaskSummary } from '../../runtime/internal.js';
+import { add, calls, doomed, refuse, registry } from './fixtures/tasks.js';
+import {
+  eventually,
+  localStack,
+  type ProbedWorker,
+  probeWorker,
+  queueCounts,
+  takeAll,
+  waitForState,
+} from './harness.js';
 
 let stack: LocalStack;
 let api: ApiServer;
+let worker: ProbedWorker;
 
 beforeAll(async () => {
   stack = await localStack(registry);
   // Only the default queue has workers: messages on "crashy" stay put for the queue tests.
-  stack.startWorkers({ waitTimeSeconds: 1, queues: ['default'] });
+  worker = probeWorker(createWorker(registry, { client: stack.client }));
+  stack.startWorkers({ waitTimeSeconds: 1, queues: ['default'], handler: worker.handler });
   api = await startApiServer({ client: stack.client, registry, plan: stack.plan, port: 0 });
 });
 afterAll(async () => {
@@ -210,7 +220,9 @@ describe('revoke', () => {
     const id = await enqueueAdd(5, { delay: '2s' });
     const res = await call('POST', `/api/tasks/${id}/revoke`, { task: 'add', reason: 'changed my mind' });
     expect(res).toMatchObject({ status: 200, body: { id, revoked: true, state: 'REVOKED' } });
-    await new Promise((r) => setTimeout(r, 4_000));
+    // The message arrived after its delay and the worker has finished with it: skipped, never run.
+    expect(await worker.handled(id)).toEqual(['done']);
+    expect(calls.get(id)).toBeUndefined();
     const rec = (await stack.client.results.get(id))!;
     expect(rec.state).toBe('REVOKED');
     expect(rec.result).toBeUndefined();
@@ -268,6 +280,7 @@ describe('queues', () => {
     });
 
   it('shows depth, in-flight, delayed and DLQ size of every plan queue', async () => {
+    await takeAll(stack, crashy().dlqUrl);
     await stack.sqs.send(
       new SendMessageCommand({ QueueUrl: crashy().dlqUrl, MessageBody: envelope('dlq-count') }),
     );
@@ -282,15 +295,21 @@ describe('queues', () => {
       inFlight: expect.any(Number),
       delayed: expect.any(Number),
     });
-    expect(q.dlq.visible).toBeGreaterThanOrEqual(1);
+    expect(q.dlq.visible).toBe(1);
+    const taken = await takeAll(stack, crashy().dlqUrl);
+    expect(taken.map((m) => JSON.parse(m.Body!).id)).toEqual(['dlq-count']);
   });
 
   it('redrives DLQ messages back to their queue, without the dead-letter attributes', async () => {
-    for (let i = 0; i < 12; i++) {
+    // Start from an empty queue and DLQ, so every count below is this test's own.
+    await takeAll(stack, crashy().dlqUrl);
+    await takeAll(stack, crashy().url);
+    const ids = Array.from({ length: 12 }, (_, i) => `redrive-${i}`);
+    for (const id of ids) {
       await stack.sqs.send(
         new SendMessageCommand({
           QueueUrl: crashy().dlqUrl,
-          MessageBody: envelope(`redrive-${i}`),
+          MessageBody: envelope(id),
           MessageAttributes: {
             'celeriac-error-type': { DataType: 'String', StringValue: 'TypeError' },
             keep: { DataType: 'String', StringValue: 'me' },
@@ -298,50 +317,50 @@ describe('queues', () => {
         }),
       );
     }
-    const before = await queueCounts(stack, crashy().url);
     const res = await call<{ moved: number; failed: number; more: boolean }>(
       'POST',
       '/api/queues/crashy/redrive',
     );
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ failed: 0, more: false });
-    expect(res.body.moved).toBeGreaterThanOrEqual(12);
-    expect((await queueCounts(stack, crashy().dlqUrl)).visible).toBe(0);
-    const after = await queueCounts(stack, crashy().url);
-    expect(after.visible - before.visible).toBe(res.body.moved);
-    const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
-    const got = await stack.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: crashy().url,
-        MaxNumberOfMessages: 10,
-        MessageAttributeNames: ['All'],
-        VisibilityTimeout: 0,
-      }),
-    );
-    const redriven = got.Messages?.find((m) => m.Body?.includes('redrive-'));
-    const attrs = redriven?.MessageAttributes ?? {};
-    expect(attrs['celeriac-error-type']).toBeUndefined();
-    expect(attrs.keep?.StringValue).toBe('me');
+    expect(res.body).toEqual({ queue: 'crashy', moved: 12, failed: 0, more: false });
+    expect(await queueCounts(stack, crashy().dlqUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+    expect(await queueCounts(stack, crashy().url)).toEqual({ visible: 12, inFlight: 0, delayed: 0 });
+    // Take every redriven message back (leaving the queue empty): each kept its own attributes only.
+    const redriven = await takeAll(stack, crashy().url);
+    expect(redriven.map((m) => JSON.parse(m.Body!).id).sort()).toEqual([...ids].sort());
+    for (const m of redriven) {
+      expect(m.MessageAttributes?.['celeriac-error-type']).toBeUndefined();
+      expect(m.MessageAttributes?.keep?.StringValue).toBe('me');
+    }
     expect((await call('POST', '/api/queues/nope/redrive')).status).toBe(404);
   });
 
   it('redrives a failed task end to end: it runs again', async () => {
+    const dlq = stack.config.queues.default!.dlqUrl;
+    // Earlier tests' failed tasks sit in this DLQ: take them out, so only this test's task is redriven.
+    await takeAll(stack, dlq);
     const handle = await doomed.enqueue(null as never, { client: stack.client });
     await waitForState(stack, handle.id, ['FAILURE']);
-    const dlq = stack.config.queues.default!.dlqUrl;
-    await eventually(async () => ((await queueCounts(stack, dlq)).visible > 0 ? true : undefined));
+    const dead = await eventually(async () => {
+      const c = await queueCounts(stack, dlq);
+      return c.visible > 0 ? c : undefined;
+    });
+    expect(dead.visible).toBe(1);
     const before = (await stack.client.results.get(handle.id))!.history.length;
     const res = await call<{ moved: number }>('POST', '/api/queues/default/redrive');
-    expect(res.body.moved).toBeGreaterThanOrEqual(1);
+    expect(res.body.moved).toBe(1);
     await eventually(async () => {
       const rec = await stack.client.results.get(handle.id);
       return rec && rec.history.length > before && rec.state === 'FAILURE' ? rec : undefined;
     });
+    // It failed straight back into the DLQ: take it out, leaving the DLQ as this test found it.
+    await eventually(async () => ((await queueCounts(stack, dlq)).visible === 1 ? true : undefined));
+    expect((await takeAll(stack, dlq)).map((m) => JSON.parse(m.Body!).id)).toEqual([handle.id]);
   });
 
   it('ends a redrive even when the redriven tasks fail straight back into the DLQ', async () => {
     const dlq = stack.config.queues.default!.dlqUrl;
-    await call('POST', '/api/queues/default/purge', { target: 'dlq' });
+    await takeAll(stack, dlq);
     const handles = await Promise.all(
       [1, 2, 3].map(() => refuse.enqueue(null as never, { client: stack.client })),
     );
@@ -351,6 +370,8 @@ describe('queues', () => {
     expect(res.body).toMatchObject({ moved: 3, more: false });
     // They ran again, failed again, and are back: a later redrive would move them again.
     await eventually(async () => ((await queueCounts(stack, dlq)).visible === 3 ? true : undefined));
+    const back = await takeAll(stack, dlq);
+    expect(back.map((m) => JSON.parse(m.Body!).id).sort()).toEqual(handles.map((h) => h.id).sort());
   });
 
   it('purges only when told which: the queue or its DLQ', async () => {

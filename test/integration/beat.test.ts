@@ -4,14 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { createWorker, type Envelope, runScheduleNow } from '../../runtime/internal.js';
 import { beatRuns, charge, registry } from './fixtures/beat-tasks.js';
-import { eventually, localStack, newPrefix, waitForState } from './harness.js';
+import { localStack, newPrefix, type ProbedWorker, probeWorker, waitForState } from './harness.js';
 
 let stack: LocalStack;
 let offsetMs = 0;
+let worker: ProbedWorker;
 
 beforeAll(async () => {
   stack = await localStack(registry, newPrefix(), { schedulerNow: () => Date.now() + offsetMs });
-  stack.startWorkers({ waitTimeSeconds: 1, queues: ['default'] });
+  worker = probeWorker(createWorker(registry, { client: stack.client }));
+  stack.startWorkers({ waitTimeSeconds: 1, queues: ['default'], handler: worker.handler });
 });
 afterAll(() => stack?.stop());
 
@@ -68,11 +70,13 @@ describe('beat', () => {
   it('a repeated delivery of the same firing runs once', async () => {
     const firing = stack.scheduler.firings.find((f) => f.schedule.endsWith('every-minute'))!;
     const id = `beat-every-minute-${firing.scheduledTime}`;
-    await eventually(async () => (beatRuns.get(id) === 1 ? true : undefined));
+    expect(await worker.handled(id)).toEqual(['done']);
+    expect(beatRuns.get(id)).toBe(1);
     const url = stack.config.queues.default!.url;
     await stack.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: firing.body }));
     await stack.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: firing.body }));
-    await new Promise((r) => setTimeout(r, 2_500));
+    // The worker has finished both repeated deliveries (deleted, not retried): neither ran the task.
+    expect(await worker.handled(id, 3)).toEqual(['done', 'done', 'done']);
     expect(beatRuns.get(id)).toBe(1);
   });
 

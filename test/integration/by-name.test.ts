@@ -37,8 +37,12 @@ describe('enqueue by name on the local stack', () => {
     });
   });
 
-  it('client.enqueue<typeof task>(name, args) runs the task on its queue and returns the typed result', async () => {
-    const handle = await producer.enqueue<typeof resize>('images.resize', { key: 'a.png', width: 320 });
+  it('enqueueByName<typeof task>(name, args) runs the task on its queue and returns the typed result', async () => {
+    const handle = await enqueueByName<typeof resize>(
+      'images.resize',
+      { key: 'a.png', width: 320 },
+      { client: producer },
+    );
     const out = await handle.result({ timeout: '20s' });
     expect(out).toEqual({ key: 'a.png@320', width: 320, by: `${MARKER}:resize-7f3a` });
     const record = await waitForState(stack, handle.id, ['SUCCESS']);
@@ -72,7 +76,11 @@ describe('enqueue by name on the local stack', () => {
   });
 
   it('arguments the schema rejects fail in the worker with INVALID_ARGS (no schema in the producer)', async () => {
-    const handle = await producer.enqueue<typeof resize>('images.resize', { key: 'e.png', width: -1 });
+    const handle = await enqueueByName<typeof resize>(
+      'images.resize',
+      { key: 'e.png', width: -1 },
+      { client: producer },
+    );
     const err = await handle.result({ timeout: '20s' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CeleriacError);
     expect((err as CeleriacError).code).toBe('TASK_FAILED');

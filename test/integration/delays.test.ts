@@ -116,16 +116,18 @@ describe('delays beyond 15 minutes', () => {
         RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
       },
     });
-    // Not before its time…
+    // Not before its time: a tick (awaited, so any firing it makes is recorded) leaves it scheduled…
+    const name = scheduleNameFor(handle.id);
     await stack.scheduler.tick();
+    expect(stack.scheduler.firings.filter((f) => f.schedule === name)).toEqual([]);
+    expect(stack.scheduler.schedules.has(`${stack.config.scheduler!.group}/${name}`)).toBe(true);
     expect(await handle.state()).toBe('PENDING');
     // …then the clock reaches the eta: fired, then deleted (ActionAfterCompletion DELETE).
     offsetMs = eta - Date.now() + 1_000;
     await stack.scheduler.tick();
     expect(await handle.result({ timeout: '20s' })).toBe(42);
-    expect(
-      stack.scheduler.schedules.has(`${stack.config.scheduler!.group}/${scheduleNameFor(handle.id)}`),
-    ).toBe(false);
+    expect(stack.scheduler.firings.filter((f) => f.schedule === name)).toHaveLength(1);
+    expect(stack.scheduler.schedules.has(`${stack.config.scheduler!.group}/${name}`)).toBe(false);
     offsetMs = 0;
   });
 

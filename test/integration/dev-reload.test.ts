@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFromLocalConfig } from '../../infra/local/local-config.js';
-import { type CeleriacClient, type Task, TaskState } from '../../runtime/internal.js';
+import { type CeleriacClient, enqueueByName, type Task, TaskState } from '../../runtime/internal.js';
 import { eventually } from './harness.js';
 
 // `celeriac dev` as a user runs it (the built bin), on an app of its own: a change to the app's
@@ -36,7 +36,7 @@ function nextLine(pattern: RegExp, from: number, timeoutMs = 60_000): Promise<Re
 }
 
 async function runVersion(wait = 0): Promise<string> {
-  const handle = await client.enqueue<VersionTask>('dev.version', { wait });
+  const handle = await enqueueByName<VersionTask>('dev.version', { wait }, { client });
   return handle.result({ timeout: '60s' });
 }
 
@@ -90,13 +90,13 @@ afterAll(async () => {
 
 describe('celeriac dev reloads the workers on a code change', () => {
   it('runs the new code after a change, keeps stored results, and runs what was queued meanwhile', async () => {
-    const before = await client.enqueue<VersionTask>('dev.version', { wait: 0 });
+    const before = await enqueueByName<VersionTask>('dev.version', { wait: 0 }, { client });
     expect(await before.result({ timeout: '60s' })).toBe('v1');
 
     const mark = output.length;
     writeTask('v2');
     // Enqueued while the workers are being replaced: it must still run, by old or new code.
-    const during = await client.enqueue<VersionTask>('dev.version', { wait: 0 });
+    const during = await enqueueByName<VersionTask>('dev.version', { wait: 0 }, { client });
     const reloaded = await nextLine(/celeriac dev: reloaded in (\d+) ms/, mark);
     console.log(`celeriac dev reload: ${reloaded[1]} ms`);
 
@@ -107,7 +107,7 @@ describe('celeriac dev reloads the workers on a code change', () => {
   });
 
   it('a task running when the change lands finishes on the old code; nothing is lost', async () => {
-    const slow = await client.enqueue<VersionTask>('dev.version', { wait: 1_500 });
+    const slow = await enqueueByName<VersionTask>('dev.version', { wait: 1_500 }, { client });
     await eventually(
       async () => ((await slow.get())?.state === TaskState.STARTED ? true : undefined),
       30_000,

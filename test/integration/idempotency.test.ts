@@ -1,19 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventSourceMapping } from '../../infra/local/event-source.js';
 import type { LocalStack } from '../../infra/local/stack.js';
+import { CeleriacClient } from '../../runtime/index.js';
 import { add, registry, runs } from './fixtures/canvas-tasks.js';
-import { localStack, queueCounts } from './harness.js';
+import { drained, localStack } from './harness.js';
 
 let stack: LocalStack;
+let mapping: EventSourceMapping;
 
 beforeAll(async () => {
   stack = await localStack(registry);
-  stack.startWorkers({ waitTimeSeconds: 1, queues: ['default'] });
+  [mapping] = stack.startWorkers({ waitTimeSeconds: 1, queues: ['default'] }) as [EventSourceMapping];
 });
 afterAll(() => stack?.stop());
 
 describe('idempotency keys on enqueue', () => {
   it('the same key within the window yields the same task, sent once', async () => {
     const key = `order-${Date.now()}`;
+    const received = mapping.stats.records;
     const [a, b] = await Promise.all([
       add.enqueue({ x: 1, y: 2 }, { client: stack.client, idempotencyKey: key }),
       add.enqueue({ x: 1, y: 2 }, { client: stack.client, idempotencyKey: key }),
@@ -23,9 +27,10 @@ describe('idempotency keys on enqueue', () => {
     const c = await add.enqueue({ x: 1, y: 2 }, { client: stack.client, idempotencyKey: key });
     expect(c.id).toBe(a.id);
     expect(await c.result({ timeout: '20s' })).toBe(3);
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Every message sent so far has been received, handled and deleted: a second send would have run.
+    await drained(stack, stack.config.queues.default!.url);
+    expect(mapping.stats.records - received).toBe(1);
     expect(runs.get(a.id)).toBe(1);
-    expect((await queueCounts(stack, stack.config.queues.default!.url)).visible).toBe(0);
     const other = await add.enqueue({ x: 1, y: 2 }, { client: stack.client, idempotencyKey: `${key}-b` });
     expect(other.id).not.toBe(a.id);
   });
@@ -36,10 +41,16 @@ describe('idempotency keys on enqueue', () => {
       { x: 2, y: 2 },
       { client: stack.client, idempotencyKey: key, idempotencyWindow: '1s' },
     );
-    await new Promise((r) => setTimeout(r, 2_100));
+    // A producer whose clock reads 2.1 s later: the 1 s window has ended for it, without waiting.
+    const later = new CeleriacClient({
+      config: stack.config,
+      sqs: stack.sqs,
+      dynamodb: stack.dynamodb,
+      now: () => Date.now() + 2_100,
+    });
     const second = await add.enqueue(
       { x: 2, y: 2 },
-      { client: stack.client, idempotencyKey: key, idempotencyWindow: '1s' },
+      { client: later, idempotencyKey: key, idempotencyWindow: '1s' },
     );
     expect(second.id).not.toBe(first.id);
     expect(await second.result({ timeout: '20s' })).toBe(4);

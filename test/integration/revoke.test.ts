@@ -2,28 +2,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { chain, createWorker, revoke, revokeWorkflow } from '../../runtime/internal.js';
 import { scheduleNameFor } from '../../runtime/schedules/one-time.js';
-import { nap, registry, seen } from './fixtures/revoke-tasks.js';
-import { eventually, localStack, waitForState } from './harness.js';
+import { nap, registry, seen, startedByRoot } from './fixtures/revoke-tasks.js';
+import { drained, eventually, localStack, type ProbedWorker, probeWorker, waitForState } from './harness.js';
 
 let stack: LocalStack;
+let worker: ProbedWorker;
 
 beforeAll(async () => {
   stack = await localStack(registry);
-  stack.startWorkers({
-    waitTimeSeconds: 1,
-    handler: createWorker(registry, { client: stack.client, revokeCheckMs: 250, revocationRefreshMs: 250 }),
-  });
+  worker = probeWorker(
+    createWorker(registry, { client: stack.client, revokeCheckMs: 250, revocationRefreshMs: 250 }),
+  );
+  stack.startWorkers({ waitTimeSeconds: 1, handler: worker.handler });
 });
 afterAll(() => stack?.stop());
 
 describe('revoke', () => {
   it('a queued (short-delayed) task never runs', async () => {
     const h = await nap.enqueue({ ms: 1 }, { client: stack.client, delay: '2s' });
-    expect(await stack.client.revoke(h.id, { task: 'nap' })).toMatchObject({
+    expect(await revoke(h.id, { client: stack.client, task: 'nap' })).toMatchObject({
       revoked: true,
       state: 'REVOKED',
     });
-    await new Promise((r) => setTimeout(r, 3_500));
+    // The message arrived after its delay and the worker has finished with it: skipped and deleted.
+    expect(await worker.handled(h.id)).toEqual(['done']);
     expect(seen.get(h.id)).toBeUndefined();
     expect(await h.state()).toBe('REVOKED');
     await expect(h.result({ timeout: '1s' })).rejects.toMatchObject({ code: 'TASK_REVOKED' });
@@ -50,7 +52,8 @@ describe('revoke', () => {
     await revoke(h.id, { client: stack.client });
     await eventually(async () => (seen.get(h.id) === 'aborted' ? true : undefined), 5_000);
     expect(Date.now() - t0).toBeLessThan(2_000);
-    await new Promise((r) => setTimeout(r, 500));
+    // The worker has finished with the aborted run (recorded, not retried): the record stays REVOKED.
+    expect(await worker.handled(h.id)).toEqual(['done']);
     expect(await h.state()).toBe('REVOKED');
   });
 
@@ -67,7 +70,11 @@ describe('revoke', () => {
     await eventually(async () => (seen.get(h.rootId) === 'started' ? true : undefined));
     await revokeWorkflow(h.rootId, { client: stack.client });
     await eventually(async () => (seen.get(h.rootId) === 'aborted' ? true : undefined), 5_000);
-    await new Promise((r) => setTimeout(r, 1_500));
+    // The worker has finished with the root, so a next step it sent is in the queue; once the queue
+    // is empty every message sent was handled, and none of the later steps ran.
+    expect(await worker.handled(h.rootId)).toEqual(['done']);
+    await drained(stack, stack.config.queues.default!.url);
+    expect(startedByRoot.get(h.rootId)).toEqual([h.rootId]);
     expect(seen.get(h.resultIds[0]!)).toBeUndefined();
     expect(await stack.client.results.get(h.rootId)).toMatchObject({ state: 'REVOKED' });
   });

@@ -90,8 +90,10 @@ beforeAll(() => {
 afterAll(async () => {
   if (dev && dev.exitCode === null) {
     const exited = new Promise((r) => dev?.once('exit', r));
-    dev.kill('SIGINT');
+    dev.kill('SIGINT'); // celeriac dev stops its app host and servers
+    const force = setTimeout(() => dev?.kill('SIGKILL'), 20_000);
     await exited;
+    clearTimeout(force);
   }
   rmSync(work, { recursive: true, force: true });
 });
@@ -155,12 +157,11 @@ export const resize = task('images.resize', {}, ({ key, width }: { key: string; 
     writeFileSync(path.join(app, 'tasks', 'index.ts'), index);
     writeFileSync(
       path.join(app, 'producer.ts'),
-      `import { CeleriacClient } from 'celeriac';
+      `import { enqueueByName } from 'celeriac';
 import type { resize } from './tasks/resize.js';
 
 // A producer: it names the task and imports its type only, so none of the worker's code comes along.
-const client = new CeleriacClient();
-const handle = await client.enqueue<typeof resize>('images.resize', { key: 'cat.jpg', width: 640 });
+const handle = await enqueueByName<typeof resize>('images.resize', { key: 'cat.jpg', width: 640 });
 const out: { key: string; width: number } = await handle.result({ timeout: '30s' });
 console.log(JSON.stringify(out));
 `,
@@ -168,7 +169,7 @@ console.log(JSON.stringify(out));
     sh('npx', ['tsc', '-p', '.']);
     writeFileSync(
       path.join(app, 'wrong.ts'),
-      "import type { resize } from './tasks/resize.js';\nimport { CeleriacClient } from 'celeriac';\nawait new CeleriacClient().enqueue<typeof resize>('images.resize', { key: 1 });\n",
+      "import type { resize } from './tasks/resize.js';\nimport { enqueueByName } from 'celeriac';\nawait enqueueByName<typeof resize>('images.resize', { key: 1 });\n",
     );
     expect(() =>
       sh('npx', [
@@ -189,7 +190,8 @@ console.log(JSON.stringify(out));
   });
 
   it('celeriac dev runs the app; the producer enqueues by name and reads the typed result', async () => {
-    dev = spawn('npx', ['celeriac', 'dev'], {
+    // The installed bin itself (not through npx, whose wrapper would not pass Ctrl-C on).
+    dev = spawn(path.join(app, 'node_modules', '.bin', 'celeriac'), ['dev'], {
       cwd: app,
       env: { ...process.env, CELERIAC_API_PORT: '0', CELERIAC_LOG_LEVEL: 'error' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -41,17 +41,13 @@ describe('by-name types (from a type-only import)', () => {
     expectTypeOf<ResultOf<typeof thumbnail>>().toEqualTypeOf<{ thumb: string; by: string }>();
   });
 
-  it('client.enqueue and enqueueByName take the task arguments and resolve to its result', () => {
-    expectTypeOf(client.enqueue<typeof resize>)
-      .parameter(1)
-      .toEqualTypeOf<ResizeArgs>();
-    expectTypeOf(client.enqueue<typeof resize>).returns.resolves.toEqualTypeOf<TaskHandle<ResizeResult>>();
+  it('enqueueByName takes the task arguments and resolves to its result', () => {
     expectTypeOf(enqueueByName<typeof resize>)
       .parameter(1)
       .toEqualTypeOf<ResizeArgs>();
     expectTypeOf(enqueueByName<typeof resize>).returns.resolves.toEqualTypeOf<TaskHandle<ResizeResult>>();
     // @ts-expect-error — a missing argument field is a type error
-    void (() => client.enqueue<typeof resize>('images.resize', { key: 'a' }));
+    void (() => enqueueByName<typeof resize>('images.resize', { key: 'a' }, { client }));
     // @ts-expect-error — without the task type there is nothing to check the arguments against
     void (() => enqueueByName('images.resize', { key: 'a', width: 1 }));
   });
