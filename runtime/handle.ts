@@ -5,18 +5,9 @@ import { type Duration, toMillis } from './duration.js';
 import { CeleriacError, ErrorCode, invalid } from './errors.js';
 import { pollDelayMs } from './poll.js';
 import type { TaskRecord } from './results/record.js';
+import type { WaitOptions } from './wait-options.js';
 
-/** Options of {@link TaskHandle.result}. */
-export interface WaitOptions {
-  /** Give up after this long. @default '60s' */
-  readonly timeout?: Duration;
-  /**
-   * Longest time between reads of the results table. Reads start 2 ms apart and back off to
-   * this, each wait being 20 % of the time waited so far (see docs/results.md for the bound on
-   * reads per wait). @default '250ms'
-   */
-  readonly interval?: Duration;
-}
+export type { WaitOptions } from './wait-options.js';
 
 /**
  * A reference to one enqueued task: read its state, or wait for its result.

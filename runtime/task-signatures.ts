@@ -1,6 +1,6 @@
 import { type SignatureOptions, type SignatureTarget, TaskSignature } from './canvas/signature.js';
 import type { Json } from './json.js';
-import type { Task } from './task.js';
+import type { Task } from './task-types.js';
 
 /**
  * @internal The `s()` and `si()` methods of a task, over a target resolved when each signature

@@ -8,10 +8,10 @@ import type { CeleriacClient } from '../client.js';
 import { Limits, TaskState } from '../constants.js';
 import { toMillis } from '../duration.js';
 import { CeleriacError, ErrorCode } from '../errors.js';
-import type { WaitOptions } from '../handle.js';
 import type { Json } from '../json.js';
 import type { SerializedError, TaskRecord } from '../results/record.js';
 import { fromItem } from '../results/store.js';
+import type { WaitOptions } from '../wait-options.js';
 
 /** A task to wait for: its id and task name (for messages). */
 export interface WaitTarget {
