@@ -1,7 +1,7 @@
 import { childrenOf } from './canvas/family.js';
 import type { CeleriacClient } from './client.js';
 import { Defaults, TaskState } from './constants.js';
-import { type Duration, toMillis } from './duration.js';
+import { toMillis } from './duration.js';
 import { CeleriacError, ErrorCode, invalid } from './errors.js';
 import { pollDelayMs } from './poll.js';
 import type { TaskRecord } from './results/record.js';

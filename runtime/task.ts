@@ -1,5 +1,4 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { SignatureOptions, TaskSignature } from './canvas/signature.js';
 import { Defaults, ResultMode } from './constants.js';
 import { toMillis } from './duration.js';
 import { enqueue } from './enqueue.js';
