@@ -137,6 +137,60 @@ describe('celeriac dev reloads the workers on a code change', () => {
   });
 });
 
+describe('celeriac dev keeps state on disk when asked', () => {
+  it('with --persist, a result stored before a restart is read after it', async () => {
+    const dir = `${APP}-persist`;
+    writeApp(dir);
+    writeFileSync(
+      path.join(dir, 'script.ts'),
+      `import { CeleriacClient, enqueueByName } from 'celeriac';
+const id = process.env.READ_ID;
+if (!id) {
+  const handle = await enqueueByName<any>('dev.version', { wait: 0 });
+  await handle.result({ timeout: '60s' });
+  console.log(\`id=\${handle.id}\`);
+} else {
+  const rec = await new CeleriacClient().results.get(id);
+  console.log(\`state=\${rec?.state} result=\${JSON.stringify(rec?.result)}\`);
+}
+`,
+    );
+    const run = (env: NodeJS.ProcessEnv) =>
+      new Promise<string>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          [
+            path.join(ROOT, 'dist', 'infra', 'cli', 'bin.js'),
+            'dev',
+            '--persist',
+            '--run',
+            'script.ts',
+            '--once',
+          ],
+          {
+            cwd: dir,
+            env: { ...process.env, ...env, CELERIAC_API_PORT: '0' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        let text = '';
+        child.stdout?.on('data', (d: Buffer) => {
+          text += d.toString();
+        });
+        child.on('exit', () => resolve(text));
+      });
+    try {
+      const first = await run({});
+      const id = /id=(\S+)/.exec(first)?.[1];
+      expect(id, first).toBeDefined();
+      const second = await run({ READ_ID: id });
+      expect(second).toContain('state=SUCCESS result="v1"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('celeriac dev start-up errors', () => {
   it('a port in use gives one line naming the variable to change', async () => {
     const other = `${APP}-busy`;

@@ -206,9 +206,9 @@ console.log(JSON.stringify(out));
     const out = sh('npx', ['tsx', 'producer.ts'], app, { CELERIAC_CONFIG_FILE: '.celeriac/local.json' });
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ key: 'cat.jpg@640w', width: 640 });
     const ls = JSON.parse(sh('npx', ['celeriac', '--json', 'ls', '--task', 'images.resize'])) as {
-      tasks: { task: string; state: string }[];
+      items: { task: string; state: string }[];
     };
-    expect(ls.tasks).toEqual([expect.objectContaining({ task: 'images.resize', state: 'SUCCESS' })]);
+    expect(ls.items).toEqual([expect.objectContaining({ task: 'images.resize', state: 'SUCCESS' })]);
   }, 240_000);
 
   it("cdk synth bundles the app's task into the worker asset, and none of this repository's examples", () => {
