@@ -8,6 +8,7 @@ import {
   chord,
   enqueueByName,
   group,
+  parseConfig,
   type ResultOf,
   routesOf,
   type TaskHandle,
@@ -83,6 +84,12 @@ describe('routes', () => {
       ],
     } as unknown as Parameters<typeof routesOf>[0];
     expect(routesOf(plan)).toEqual({ a: 'high', b: { queue: 'low', tags: ['ops'] } });
+  });
+
+  it('the config validates routes: a queue name, or a queue with tags', () => {
+    expect(parseConfig(JSON.parse(JSON.stringify(config))).routes).toEqual(config.routes);
+    expect(() => parseConfig({ ...config, routes: { a: '' } })).toThrow(/routes\.a/);
+    expect(() => parseConfig({ ...config, routes: { a: { queue: 'high' } } })).toThrow(/routes\.a/);
   });
 
   it('resolveRoute: the route table, an explicit queue winning, and no silent default', () => {
