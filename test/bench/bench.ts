@@ -295,7 +295,10 @@ async function main() {
       { figure: 'producer_by_name_has_handler_code', at: 'most', limit: 0 },
       { figure: 'result_wait_p50_ms', at: 'most', limit: 12 },
       { figure: 'result_wait_p99_ms', at: 'most', limit: 40 },
-      { figure: 'worker_init_ratio', at: 'most', limit: 1.15 },
+      // Cold start is gated on CPU time: on a loaded machine wall time mostly measures waiting
+      // for a core (its pair ratios spread 0.6–2.5× here), which a Lambda sandbox does not do.
+      // The wall-clock ratio and its spread are reported beside it.
+      { figure: 'worker_init_cpu_ratio', at: 'most', limit: 1.15 },
       { figure: 'worker_memory_ratio', at: 'most', limit: 1.1 },
     ];
     const checked = checkBudgets(report, budgets);
