@@ -53,7 +53,7 @@ export class TaskHandle<R = unknown> {
    * Wait for the task to finish and return its result.
    *
    * @throws CeleriacError `TASK_FAILED` (with the stored error as `cause`), `TASK_REVOKED`,
-   *   or `WAIT_TIMEOUT` when it has not finished in time.
+   *   `WAIT_TIMEOUT` when it has not finished in time, `INVALID_DURATION` for an interval under 1 ms.
    */
   async result(options: WaitOptions = {}): Promise<R> {
     const timeoutMs = toMillis(options.timeout ?? Defaults.WAIT_TIMEOUT_MS, 'result timeout');

@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { median } from './counting.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -32,9 +30,13 @@ function walk(dir: string): string[] {
 
 /**
  * The baseline: a handler importing exactly the SDK clients and commands the runtime imports
- * (read from runtime/'s own import statements), bundled the same way.
+ * (read from runtime/'s own import statements), bundled the same way. With `handlerFrom`, the
+ * handler is that module's `handler` (a hand-written one doing real work) instead of a no-op.
  */
-export function writeSdkBaselineEntry(dir: string): { entry: string; imports: Record<string, string[]> } {
+export function writeSdkBaselineEntry(
+  dir: string,
+  handlerFrom?: string,
+): { entry: string; imports: Record<string, string[]> } {
   const imports: Record<string, Set<string>> = {};
   const pattern = /import\s*\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z-]+)'/g;
   for (const file of walk(join(ROOT, 'runtime'))) {
@@ -51,25 +53,12 @@ export function writeSdkBaselineEntry(dir: string): { entry: string; imports: Re
     ([pkg, names]) => `import { ${[...names].join(', ')} } from '${pkg}';`,
   );
   const all = Object.values(imports).flatMap((s) => [...s]);
-  const entry = join(dir, 'baseline.ts');
-  writeFileSync(
-    entry,
-    `${lines.join('\n')}\nconst used = [${all.join(', ')}];\nexport const handler = async () => ({ batchItemFailures: [], n: used.length });\n`,
-  );
+  const entry = join(dir, handlerFrom ? 'baseline-handler.ts' : 'baseline.ts');
+  const handler = handlerFrom
+    ? `export { handler } from ${JSON.stringify(handlerFrom)};\nexport const sdk = used;\n`
+    : 'export const handler = async () => ({ batchItemFailures: [], n: used.length });\n';
+  writeFileSync(entry, `${lines.join('\n')}\nconst used = [${all.join(', ')}];\n${handler}`);
   return { entry, imports: Object.fromEntries(Object.entries(imports).map(([k, v]) => [k, [...v]])) };
-}
-
-/** Median time to import a bundle in a fresh Node process (ms). */
-export function importTimeMs(file: string, runs = 9): number {
-  const script = `const t=performance.now();await import(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t));`;
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
-    times.push(Number(out.toString()));
-  }
-  return median(times);
 }
 
 /** A scratch folder inside the repo (so bundles resolve node_modules), gitignored. */

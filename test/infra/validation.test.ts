@@ -4,6 +4,7 @@ import { TaskRuntimeValidationError } from '../../infra/cdk/errors.js';
 import { validateRuntime } from '../../infra/cdk/validate.js';
 import type { QueuePlan, ResourcePlan } from '../../runtime/plan.js';
 import { createRegistry } from '../../runtime/registry.js';
+import { task } from '../../runtime/task.js';
 import { buildStack, plan, planWith } from './fixtures.js';
 
 /** Synthesizing with this plan must fail with a message matching every pattern. */
@@ -139,6 +140,14 @@ describe('synth-time validation', () => {
       big,
       /CELERIAC_CONFIG ≈ \d+ bytes for 30 queues: Lambda environment variables are limited to 4096 bytes/,
     );
+  });
+
+  it('so many tasks that their routes outgrow the 4 KB environment fails synth, naming the routes', () => {
+    const tasks = Array.from({ length: 120 }, (_, i) =>
+      task(`reports.monthly-revenue-by-region-${i}`, {}, () => null),
+    );
+    const big = createRegistry({ app: 'shop', tasks }).plan();
+    expectSynthFails(big, /bytes for 1 queues: .* routes of 120 tasks included/);
   });
 
   it('reports every problem at once, each with value and rule', () => {

@@ -8,11 +8,12 @@ import {
   chord,
   enqueueByName,
   group,
+  parseConfig,
   type ResultOf,
   type TaskHandle,
   type TaskSignature,
   taskRef,
-} from '../../runtime/index.js';
+} from '../../runtime/internal.js';
 import { resolveRoute, routesOf } from '../../runtime/routes.js';
 // Types only, as a producer would import them: nothing of the tasks' code is loaded here.
 import type { resize, thumbnail } from '../integration/fixtures/by-name-tasks.js';
@@ -78,6 +79,12 @@ describe('routes', () => {
       ],
     } as unknown as Parameters<typeof routesOf>[0];
     expect(routesOf(plan)).toEqual({ a: 'high', b: { queue: 'low', tags: ['ops'] } });
+  });
+
+  it('the config validates routes: a queue name, or a queue with tags', () => {
+    expect(parseConfig(JSON.parse(JSON.stringify(config))).routes).toEqual(config.routes);
+    expect(() => parseConfig({ ...config, routes: { a: '' } })).toThrow(/routes\.a/);
+    expect(() => parseConfig({ ...config, routes: { a: { queue: 'high' } } })).toThrow(/routes\.a/);
   });
 
   it('resolveRoute: the route table, an explicit queue winning, and no silent default', () => {
