@@ -27,7 +27,9 @@ import { type Budget, checkBudgets } from './budgets.js';
 import { bundle, ROOT, tempDir, writeSdkBaselineEntry } from './bundle.js';
 import { measureColdStart } from './cold-start.js';
 import { type CallCounts, countCalls, median, sum } from './counting.js';
+import { measureDevLoop } from './dev-loop.js';
 import { putResultHandler } from './fixtures/handler-sdk.js';
+import { measureGroupWait } from './group-wait.js';
 import { measureResultLatency } from './latency.js';
 import { measureMemory } from './memory.js';
 import { itemBytes, Prices } from './prices.js';
@@ -235,6 +237,14 @@ async function main() {
       MEMORY_RUNS,
     );
 
+    say('bench: waiting on a group of 1,000 members (batched reads vs one loop per member)…');
+    const groupWait = await measureGroupWait({
+      members: 1_000,
+      endpoints: { sqs: stack.config.endpoints!.sqs!, dynamodb: stack.config.endpoints!.dynamodb! },
+    });
+    say('bench: celeriac dev, cold starts and reloads (the built bin, a small app)…');
+    const devLoop = await measureDevLoop({ starts: 3, reloadsPerStart: 3 });
+
     const report = {
       tasks: TASKS,
       enqueue_tasks_per_s: round(enqueueOurs),
@@ -284,6 +294,17 @@ async function main() {
       worker_peak_rss_mb: round(memory.workerPeakMb, 1),
       baseline_peak_rss_mb: round(memory.baselinePeakMb, 1),
       worker_memory_ratio: round(memory.ratio, 3),
+      group_wait_members: groupWait.members,
+      group_wait_ms: round(groupWait.ms),
+      group_wait_read_requests: groupWait.readRequests,
+      group_wait_one_round_read_requests: groupWait.oneRound.readRequests,
+      group_wait_per_member_loops_read_requests: groupWait.perMemberLoops.readRequests,
+      group_wait_one_round_ms: round(groupWait.oneRound.ms),
+      group_wait_per_member_loops_ms: round(groupWait.perMemberLoops.ms),
+      dev_ready_ms: round(devLoop.readyMs),
+      dev_ready_ms_runs: devLoop.readyMsAll.join(' '),
+      dev_reload_ms: round(devLoop.reloadMs),
+      dev_reload_ms_runs: devLoop.reloadMsAll.join(' '),
     };
     const budgets: Budget[] = [
       { figure: 'sqs_requests_per_task', at: 'most', limit: 0.35 },
@@ -300,6 +321,8 @@ async function main() {
       // The wall-clock ratio and its spread are reported beside it.
       { figure: 'worker_init_cpu_ratio', at: 'most', limit: 1.15 },
       { figure: 'worker_memory_ratio', at: 'most', limit: 1.1 },
+      { figure: 'dev_ready_ms', at: 'most', limit: 8_000 },
+      { figure: 'dev_reload_ms', at: 'most', limit: 2_000 },
     ];
     const checked = checkBudgets(report, budgets);
     const load = { cpus: cpus().length, loadavg_before: loadBefore, loadavg_after: loadavg() };
