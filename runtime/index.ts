@@ -75,7 +75,19 @@ export type { PlanOptions } from './plan.js';
 export type { QueueSettings } from './queue.js';
 export type { RateLimit, RateLimitPolicy } from './ratelimit/parse.js';
 export { createRegistry, type Registry, type RegistryOptions } from './registry.js';
+export {
+  type ListFilter,
+  type ListOptions,
+  type StatsOptions,
+  type TaskPage,
+  TaskQuery,
+  type TaskQueryOptions,
+  type TaskStats,
+  type TaskSummary,
+  type Workflow,
+} from './results/query.js';
 export type { SerializedError, TaskEvent, TaskRecord } from './results/record.js';
+export type { StatsBucket } from './results/stats-buckets.js';
 export type { BackoffOptions, RetryOptions, RetryPolicy } from './retry.js';
 export { type RevokeOptions, type RevokeResult, revoke, revokeWorkflow } from './revoke/revoke.js';
 export { cron, rate, type ScheduleEntry, type ScheduleOptions } from './schedules/beat.js';
