@@ -30,8 +30,8 @@ export async function provisionPlan(
   dynamodb: DynamoDBClient,
   endpoints: LocalEndpoints,
 ): Promise<CeleriacConfig> {
-  const queues: CeleriacConfig['queues'] = {};
-  for (const q of plan.queues) {
+  // Every queue pair and the table are created at once: start-up waits for the slowest, not the sum.
+  const createQueues = plan.queues.map(async (q) => {
     const dlq = await sqs.send(
       new CreateQueueCommand({
         QueueName: q.dlqName,
@@ -58,41 +58,45 @@ export async function provisionPlan(
         },
       }),
     );
-    queues[q.name] = { url: main.QueueUrl!, dlqUrl: dlq.QueueUrl! };
-  }
+    return [q.name, { url: main.QueueUrl!, dlqUrl: dlq.QueueUrl! }] as const;
+  });
   const t = plan.table;
-  try {
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: t.tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: t.partitionKey, KeyType: 'HASH' }],
-        AttributeDefinitions: [
-          { AttributeName: t.partitionKey, AttributeType: 'S' },
-          ...[...new Set(t.indexes.flatMap((ix) => [ix.partitionKey, ix.sortKey]))].map((name) => ({
-            AttributeName: name,
-            AttributeType: 'S' as const,
-          })),
-        ],
-        GlobalSecondaryIndexes: t.indexes.map((ix) => ({
-          IndexName: ix.name,
-          KeySchema: [
-            { AttributeName: ix.partitionKey, KeyType: 'HASH' as const },
-            { AttributeName: ix.sortKey, KeyType: 'RANGE' as const },
+  const createTable = async () => {
+    try {
+      await dynamodb.send(
+        new CreateTableCommand({
+          TableName: t.tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [{ AttributeName: t.partitionKey, KeyType: 'HASH' }],
+          AttributeDefinitions: [
+            { AttributeName: t.partitionKey, AttributeType: 'S' },
+            ...[...new Set(t.indexes.flatMap((ix) => [ix.partitionKey, ix.sortKey]))].map((name) => ({
+              AttributeName: name,
+              AttributeType: 'S' as const,
+            })),
           ],
-          Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...ix.projected] },
-        })),
-      }),
-    );
-    await dynamodb.send(
-      new UpdateTimeToLiveCommand({
-        TableName: t.tableName,
-        TimeToLiveSpecification: { AttributeName: t.ttlAttribute, Enabled: true },
-      }),
-    );
-  } catch (err) {
-    if (!(err instanceof ResourceInUseException)) throw err;
-  }
+          GlobalSecondaryIndexes: t.indexes.map((ix) => ({
+            IndexName: ix.name,
+            KeySchema: [
+              { AttributeName: ix.partitionKey, KeyType: 'HASH' as const },
+              { AttributeName: ix.sortKey, KeyType: 'RANGE' as const },
+            ],
+            Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...ix.projected] },
+          })),
+        }),
+      );
+      await dynamodb.send(
+        new UpdateTimeToLiveCommand({
+          TableName: t.tableName,
+          TimeToLiveSpecification: { AttributeName: t.ttlAttribute, Enabled: true },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ResourceInUseException)) throw err;
+    }
+  };
+  const [created] = await Promise.all([Promise.all(createQueues), createTable()]);
+  const queues: CeleriacConfig['queues'] = Object.fromEntries(created);
   return {
     region: endpoints.region,
     table: t.tableName,
