@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { type CanvasNode, CanvasSchemas, type ChordRef } from './canvas/wire.js';
 import { Defaults, Limits } from './constants.js';
 import { CeleriacError, ErrorCode } from './errors.js';
-import { assertJsonValue, type Json, toJson, utf8Bytes } from './json.js';
+import { assertJsonValue, JSON_MAX_DEPTH, type Json, nestedDeeperThan, toJson, utf8Bytes } from './json.js';
 
 const ID = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/));
 const EPOCH_MS = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -157,6 +157,16 @@ export function decodeEnvelope(body: string): DecodeResult {
   const id = header.success ? header.output.id : undefined;
   const task =
     typeof (json as { task?: unknown })?.task === 'string' ? (json as { task: string }).task : undefined;
+  if (nestedDeeperThan(json, JSON_MAX_DEPTH)) {
+    // Such a body could not be encoded again, nor its arguments stored.
+    return {
+      ok: false,
+      code: ErrorCode.MALFORMED_MESSAGE,
+      message: `message body is nested deeper than ${JSON_MAX_DEPTH} levels`,
+      id,
+      task,
+    };
+  }
   if (header.success && header.output.v !== Defaults.ENVELOPE_VERSION) {
     return {
       ok: false,
