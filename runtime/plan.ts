@@ -67,6 +67,8 @@ export interface ResourcePlan {
   readonly tasks: readonly TaskPlan[];
   /** Periodic tasks (beat): one EventBridge Scheduler schedule each, in the runtime's group. */
   readonly schedules: readonly SchedulePlan[];
+  /** The EventBridge Scheduler group of cron schedules and long delays: `<prefix>-schedules`. */
+  readonly scheduleGroupName: string;
 }
 
 /**
@@ -170,6 +172,7 @@ export function buildPlan(
       resultMode: t.resultMode,
       hasSchema: t.schema !== undefined,
     })),
+    scheduleGroupName: `${prefix}-schedules`,
     schedules: schedules.map((e) => ({
       name: e.name,
       scheduleName: `${prefix}-${e.name}`.slice(0, 64),

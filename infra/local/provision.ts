@@ -7,29 +7,21 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { CeleriacConfig, ResourcePlan } from '../../runtime/index.js';
 
-/** Endpoints of the local (or any AWS-compatible) servers. */
-export interface LocalEndpoints {
-  readonly region: string;
-  readonly sqs: string;
-  readonly dynamodb: string;
-  readonly scheduler?: string;
-}
-
 /**
  * Create the plan's queues (each with its DLQ and redrive policy) and its results table
- * (indexes, TTL) on the given servers, idempotently, and return the client config.
+ * (indexes, TTL) on the given servers, idempotently, and return the queues' URLs by logical
+ * name (the client config is then built by `clientConfigFor`, as the CDK construct does).
  *
  * @example
  * ```ts
- * const config = await provisionPlan(registry.plan(), sqs, dynamodb, endpoints);
+ * const urls = await provisionPlan(registry.plan(), sqs, dynamodb);
  * ```
  */
 export async function provisionPlan(
   plan: ResourcePlan,
   sqs: SQSClient,
   dynamodb: DynamoDBClient,
-  endpoints: LocalEndpoints,
-): Promise<CeleriacConfig> {
+): Promise<CeleriacConfig['queues']> {
   const queues: CeleriacConfig['queues'] = {};
   for (const q of plan.queues) {
     const dlq = await sqs.send(
@@ -93,14 +85,5 @@ export async function provisionPlan(
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;
   }
-  return {
-    region: endpoints.region,
-    table: t.tableName,
-    queues,
-    endpoints: {
-      sqs: endpoints.sqs,
-      dynamodb: endpoints.dynamodb,
-      ...(endpoints.scheduler ? { scheduler: endpoints.scheduler } : {}),
-    },
-  };
+  return queues;
 }

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { clientConfigFor } from '../../runtime/client-config.js';
 import {
   CeleriacClient,
   type CeleriacConfig,
@@ -83,13 +84,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sqs = new SQSClient({ region, endpoint: sqsEndpoint, credentials: LOCAL_CREDENTIALS });
     const dynamodb = new DynamoDBClient({ region, endpoint: dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
     const plan = options.registry.plan(options.plan);
-    const provisioned = await provisionPlan(plan, sqs, dynamodb, {
-      region,
-      sqs: sqsEndpoint,
-      dynamodb: dynamoEndpoint,
-    });
+    const queueUrls = await provisionPlan(plan, sqs, dynamodb);
     const urlByName = new Map<string, string>();
-    for (const q of Object.values(provisioned.queues)) {
+    for (const q of Object.values(queueUrls)) {
       for (const url of [q.url, q.dlqUrl]) urlByName.set(url.slice(url.lastIndexOf('/') + 1), url);
     }
     const scheduler = await startLocalScheduler({
@@ -99,14 +96,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.schedulerNow ? { now: options.schedulerNow } : {}),
     });
     started.push(scheduler);
-    const config: CeleriacConfig = {
-      ...provisioned,
-      endpoints: { ...provisioned.endpoints, scheduler: scheduler.endpoint },
-      scheduler: {
-        group: `${options.plan?.prefix ?? plan.app}-schedules`,
-        roleArn: 'arn:aws:iam::000000000000:role/celeriac-scheduler',
-      },
-    };
+    const config: CeleriacConfig = clientConfigFor(plan, {
+      region,
+      queueUrls: (q) => queueUrls[q.name]!,
+      scheduler: { roleArn: 'arn:aws:iam::000000000000:role/celeriac-scheduler' },
+      endpoints: { sqs: sqsEndpoint, dynamodb: dynamoEndpoint, scheduler: scheduler.endpoint },
+    });
     const client = new CeleriacClient({ config, sqs, dynamodb });
     // Beat: one schedule per cron/rate entry, created through the real SDK as infra deploys them.
     for (const schedule of plan.schedules) {
