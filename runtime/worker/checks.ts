@@ -26,6 +26,8 @@ export interface CheckInput {
   readonly revoked: ReadonlySet<string>;
   readonly now: number;
   readonly lookup: (name: string) => Task | undefined;
+  /** This very message was already copied to its DLQ (a batch timed out after the copy). */
+  readonly deadLettered?: boolean;
 }
 
 /** SQS's receive count of a record, at least 1. */
@@ -34,7 +36,8 @@ export function receiveCountOf(record: SqsRecord): number {
 }
 
 /**
- * The checks made before a task runs, in order: the body is a valid envelope, its task is
+ * The checks made before a task runs, in order: the message was not already dead-lettered
+ * (by a delivery whose batch then timed out), the body is a valid envelope, its task is
  * registered, it is not revoked, not expired, and attempts remain (an attempt past the last
  * means the previous one ended without reporting: a crash or a Lambda timeout). Pure: returns
  * the {@link Decision} for a record that must not run, or {@link Runnable}.
@@ -47,6 +50,7 @@ export function receiveCountOf(record: SqsRecord): number {
  */
 export function checkRecord(input: CheckInput): Decision | Runnable {
   const { decoded, receiveCount, now } = input;
+  if (input.deadLettered) return { kind: 'ack', why: 'already dead-lettered' };
   if (!decoded.ok) {
     const error = workerError(
       decoded.code === ErrorCode.UNSUPPORTED_VERSION ? 'UnsupportedVersion' : 'MalformedMessage',

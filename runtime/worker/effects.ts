@@ -1,5 +1,6 @@
 import {
   ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -96,4 +97,24 @@ export async function resendRecords(
     for (const f of failures) failed.add(f.item.record.messageId);
   }
   return failed;
+}
+
+/**
+ * Delete records from their queue now, in `DeleteMessageBatch` calls, rather than when the
+ * invocation returns: a dead-lettered message must not come back if the batch then times out.
+ * Best effort: what is not deleted here is deleted by the event source as usual.
+ */
+export async function deleteRecords(sqs: SQSClient, items: readonly Located[]): Promise<void> {
+  for (const [queueUrl, list] of groupBy(items, (i) => i.queueUrl)) {
+    for (const batch of packSqsBatches(list, () => 0)) {
+      await sqs
+        .send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: batch.map((item, i) => ({ Id: String(i), ReceiptHandle: item.record.receiptHandle })),
+          }),
+        )
+        .catch(() => undefined);
+    }
+  }
 }

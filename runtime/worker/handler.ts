@@ -5,13 +5,13 @@ import { maxReceiveCountOf } from '../plan.js';
 import type { Registry } from '../registry.js';
 import { safeString } from '../results/record.js';
 import { canvasContinuation } from './continuation.js';
-import { deadLetterRecords, delayRecords, type Located, resendRecords } from './effects.js';
+import { deadLetterRecords, delayRecords, deleteRecords, type Located, resendRecords } from './effects.js';
 import { FAIL, type Outcome } from './outcome.js';
 import { mapLimit } from './pool.js';
 import { RevocationCache } from './revocations.js';
 import { RunningTasks } from './revoke-watch.js';
 import { type Decoded, decodeRecord, type RecordDeps, runRecord } from './run-record.js';
-import { tableWorkerStore } from './store.js';
+import { tableWorkerStore, type WorkerStore } from './store.js';
 import type { BatchResponse, LambdaContextLike, SqsEvent, SqsRecord, WorkerHandler } from './types.js';
 
 /** Options of {@link createWorker}. */
@@ -105,7 +105,7 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
       }
     });
     running.stop();
-    return settle(client, records, outcomes, queueIndex, log);
+    return settle(client, deps.store, records, outcomes, queueIndex, log);
   };
 }
 
@@ -134,6 +134,7 @@ function indexQueues(client: CeleriacClient): Map<string, { url: string; dlqUrl:
 
 async function settle(
   client: CeleriacClient,
+  store: WorkerStore,
   records: readonly SqsRecord[],
   outcomes: readonly Outcome[],
   queues: Map<string, { url: string; dlqUrl: string }>,
@@ -183,7 +184,21 @@ async function settle(
     for (const id of notCopied) failures.add(id);
     if (notCopied.size)
       log.error('dead-letter copy failed; message kept for retry', { count: notCopied.size });
-    log.warn('dead-lettered', { count: deadLetters.length - notCopied.size });
+    const copied = deadLetters.filter((d) => !notCopied.has(d.record.messageId));
+    // One failure, one DLQ message: mark each copied message (a redelivery is then acknowledged
+    // unrun) and delete it at once, so a batch that times out now cannot bring it back.
+    await Promise.all(
+      copied.map((d) =>
+        store.markDeadLettered(d.record.messageId).catch((err: unknown) => {
+          log.error('dead-letter mark not written', {
+            messageId: d.record.messageId,
+            error: safeString(err),
+          });
+        }),
+      ),
+    );
+    await deleteRecords(client.sqs, copied);
+    log.warn('dead-lettered', { count: copied.length });
   }
   return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
 }

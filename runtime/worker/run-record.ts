@@ -56,12 +56,23 @@ export async function runRecord(
   deps: RecordDeps,
 ): Promise<Outcome> {
   const receiveCount = receiveCountOf(item.record);
+  let deadLettered = false;
+  if (receiveCount > 1) {
+    // Only a redelivery can follow a dead-letter copy: one read, on redeliveries only.
+    try {
+      deadLettered = await deps.store.wasDeadLettered(item.record.messageId);
+    } catch (err) {
+      deps.log.error('results store unreachable; message returned for retry', { error: safeString(err) });
+      return FAIL;
+    }
+  }
   const checked = checkRecord({
     decoded: item.decoded,
     receiveCount,
     revoked,
     now: deps.now(),
     lookup: (name) => deps.registry.get(name),
+    deadLettered,
   });
   if (checked.kind !== 'run') {
     logCheck(deps.log, item, checked);

@@ -4,6 +4,7 @@ import type { Json } from '../json.js';
 import { acquireSlot, type Slot } from '../ratelimit/limiter.js';
 import type { RateLimitPolicy } from '../ratelimit/parse.js';
 import type { Transition, WriteOutcome } from '../results/store.js';
+import { markDeadLettered, wasDeadLettered } from './dead-letter-mark.js';
 
 /**
  * Everything the worker reads and writes besides the queue: task records, run-once claims and
@@ -28,6 +29,10 @@ export interface WorkerStore {
   releaseRun(taskId: string): Promise<void>;
   /** Take one slot of a fixed-window rate limit. */
   acquireSlot(task: string, key: string, policy: RateLimitPolicy): Promise<Slot>;
+  /** True when this SQS message was already copied to its DLQ. */
+  wasDeadLettered(messageId: string): Promise<boolean>;
+  /** Remember that this SQS message was copied to its DLQ. */
+  markDeadLettered(messageId: string): Promise<void>;
 }
 
 /**
@@ -45,5 +50,7 @@ export function tableWorkerStore(client: CeleriacClient): WorkerStore {
     completeRun: (taskId, result) => completeRun(client, taskId, result),
     releaseRun: (taskId) => releaseRun(client, taskId),
     acquireSlot: (task, key, policy) => acquireSlot(client, task, key, policy),
+    wasDeadLettered: (messageId) => wasDeadLettered(client, messageId),
+    markDeadLettered: (messageId) => markDeadLettered(client, messageId),
   };
 }

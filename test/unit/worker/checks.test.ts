@@ -104,6 +104,13 @@ describe('checkRecord', () => {
     expect(out.record?.protect).toEqual(['SUCCESS', 'REVOKED', 'FAILURE']);
   });
 
+  it('acknowledges, unrun and unrecorded, a message already copied to its DLQ', () => {
+    expect(check(body(), { receiveCount: 2, deadLettered: true })).toEqual({
+      kind: 'ack',
+      why: 'already dead-lettered',
+    });
+  });
+
   it('counts attempts spent on earlier copies', () => {
     const out = check(body({ spent: 1 }), { receiveCount: 1 });
     expectKind(out, 'run');

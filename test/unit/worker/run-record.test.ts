@@ -231,6 +231,27 @@ describe('runRecord: rate limit', () => {
   });
 });
 
+describe('runRecord: one failure, one DLQ message', () => {
+  it('does not run again a redelivered message that was already dead-lettered', async () => {
+    const w = workerHarness(registry);
+    const record = envelopeRecord(envelopeFactory('echo'), 2);
+    await w.store.markDeadLettered(record.messageId);
+    expect([await w.run(record), calls.length]).toEqual([{ kind: 'ack' }, 0]);
+  });
+
+  it('reads no mark on a first delivery', async () => {
+    const w = workerHarness(registry);
+    w.store.unreachable('wasDeadLettered');
+    expect(await w.run(envelopeRecord(envelopeFactory('echo'), 1))).toEqual({ kind: 'ack' });
+  });
+
+  it('returns a redelivered message when the mark cannot be read', async () => {
+    const w = workerHarness(registry);
+    w.store.unreachable('wasDeadLettered');
+    expect(await w.run(envelopeRecord(envelopeFactory('echo'), 2))).toEqual({ kind: 'fail' });
+  });
+});
+
 describe('runRecord: not run', () => {
   it('acknowledges a revoked task without running it', async () => {
     const env = envelopeFactory('echo');

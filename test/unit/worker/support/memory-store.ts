@@ -28,6 +28,7 @@ export class MemoryWorkerStore implements WorkerStore {
   readonly records = new Map<string, MemoryRecord>();
   readonly claims = new Map<string, { status: 'INPROGRESS' | 'COMPLETED'; until: number; result?: Json }>();
   readonly windows = new Map<string, number>();
+  readonly deadLettered = new Set<string>();
   readonly #failures = new Map<Op, number>();
 
   constructor(readonly now: () => number) {}
@@ -94,6 +95,16 @@ export class MemoryWorkerStore implements WorkerStore {
     if (n >= policy.limit) return { ok: false, retryAtMs: windowStart + policy.periodMs };
     this.windows.set(id, n + 1);
     return { ok: true };
+  }
+
+  async wasDeadLettered(messageId: string): Promise<boolean> {
+    this.#maybeFail('wasDeadLettered');
+    return this.deadLettered.has(messageId);
+  }
+
+  async markDeadLettered(messageId: string): Promise<void> {
+    this.#maybeFail('markDeadLettered');
+    this.deadLettered.add(messageId);
   }
 }
 
