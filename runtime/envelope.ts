@@ -34,6 +34,7 @@ const EnvelopeSchema = v.object({
   idempotencyKey: v.optional(v.pipe(v.string(), v.maxLength(256))),
   beat: v.optional(v.object({ schedule: v.string(), at: v.string() })),
   spent: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  retryAt: v.optional(EPOCH_MS),
 });
 
 /**
@@ -83,6 +84,8 @@ export interface Envelope {
   readonly beat?: { readonly schedule: string; readonly at: string };
   /** Attempts spent on earlier messages of this task (a deferred copy carries them). */
   readonly spent?: number;
+  /** Epoch ms before which a retry copy must not run (a backoff longer than SQS can delay). */
+  readonly retryAt?: number;
 }
 
 /**

@@ -38,7 +38,7 @@ export function receiveCountOf(record: SqsRecord): number {
 /**
  * The checks made before a task runs, in order: the message was not already dead-lettered
  * (by a delivery whose batch then timed out), the body is a valid envelope, its task is
- * registered, it is not revoked, not expired, and attempts remain (an attempt past the last
+ * registered, it is not revoked, not expired, not a retry copy still waiting for its backoff, and attempts remain (an attempt past the last
  * means the previous one ended without reporting: a crash or a Lambda timeout). Pure: returns
  * the {@link Decision} for a record that must not run, or {@link Runnable}.
  *
@@ -93,6 +93,10 @@ export function checkRecord(input: CheckInput): Decision | Runnable {
         taskTransition(env, def, attempt, { state: TaskState.REVOKED, error, finishedAt: now }),
       ),
     };
+  }
+  if (env.retryAt !== undefined && env.retryAt > now) {
+    // A retry copy whose backoff is longer than SQS can delay it: wait again, not an attempt.
+    return { kind: 'defer', delayMs: env.retryAt - now, env, spent: attempt - 1 };
   }
   const maxAttempts = env.maxAttempts ?? def.retry.maxAttempts;
   if (attempt > maxAttempts) {

@@ -118,6 +118,7 @@ export async function runRecord(
     receiveCount,
     receiveBudget: deps.receiveBudget(env.queue),
     random: deps.random,
+    now: deps.now(),
   });
   logVerdict(log, decision, execution);
   return applyDecision(decision, scoped);

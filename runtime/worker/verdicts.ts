@@ -33,6 +33,8 @@ export interface VerdictInput {
   readonly receiveBudget: number;
   /** A source of [0, 1) numbers for backoff jitter. */
   readonly random: () => number;
+  /** Epoch ms now. */
+  readonly now: number;
 }
 
 /**
@@ -142,11 +144,14 @@ function failed(
   // A visibility retry is one more receive; one receive is kept spare for a lost worker. Past
   // that, SQS would move the message to the DLQ mid-retry: a fresh copy carries the attempts.
   if (input.receiveCount + 2 > input.receiveBudget) {
+    const maxDelayMs = Limits.SQS_MAX_DELAY_SECONDS * 1000;
+    // A copy waits at most 15 min in SQS; a longer backoff travels as `retryAt`, re-checked then.
+    const env = delayMs > maxDelayMs ? { ...run.env, retryAt: input.now + delayMs } : run.env;
     return {
       kind: 'retry',
-      delayMs: Math.min(delayMs, Limits.SQS_MAX_DELAY_SECONDS * 1000),
+      delayMs: Math.min(delayMs, maxDelayMs),
       record,
-      copy: { env: run.env, spent: run.attempt },
+      copy: { env, spent: run.attempt },
     };
   }
   return { kind: 'retry', delayMs, record };

@@ -111,6 +111,15 @@ describe('checkRecord', () => {
     });
   });
 
+  it('defers, without spending an attempt, a retry copy before its retryAt', () => {
+    const out = check(body({ retryAt: NOW + 3_600_000, spent: 4 }), { receiveCount: 1 });
+    expect(out).toMatchObject({ kind: 'defer', delayMs: 3_600_000, spent: 4 });
+  });
+
+  it('runs a retry copy once its retryAt has passed', () => {
+    expect(check(body({ retryAt: NOW - 1 })).kind).toBe('run');
+  });
+
   it('counts attempts spent on earlier copies', () => {
     const out = check(body({ spent: 1 }), { receiveCount: 1 });
     expectKind(out, 'run');

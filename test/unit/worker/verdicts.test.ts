@@ -26,7 +26,7 @@ const returned = (value: unknown): Execution => ({
   finishedAt: NOW + 5,
 });
 const threw = (error: unknown): Execution => ({ kind: 'threw', error, startedAt: NOW, finishedAt: NOW + 5 });
-const input = { receiveCount: 1, receiveBudget: 5, random: () => 0.5 };
+const input = { receiveCount: 1, receiveBudget: 5, random: () => 0.5, now: NOW };
 
 describe('verdict after a return', () => {
   it('succeeds and creates the record with one PutItem on a first attempt', () => {
@@ -112,6 +112,16 @@ describe('verdict after a throw', () => {
     const out = verdict(run, threw(new TypeError('x')), { ...input, receiveCount: 4 });
     expectKind(out, 'retry');
     expect(out.copy).toEqual({ env: run.env, spent: 4 });
+  });
+
+  it('carries a backoff longer than SQS can delay as the copy retryAt', () => {
+    const run = runnable('later', { receiveCount: 4, maxAttempts: 10 });
+    const out = verdict(run, threw(Object.assign(new Error('x'), { name: 'Retry', afterMs: 3_600_000 })), {
+      ...input,
+      receiveCount: 4,
+    });
+    expectKind(out, 'retry');
+    expect([out.delayMs, out.copy?.env.retryAt]).toEqual([900_000, NOW + 3_600_000]);
   });
 
   it('treats a retry predicate that throws as the default: retry', () => {
