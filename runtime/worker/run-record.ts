@@ -104,22 +104,19 @@ export async function runRecord(
     log,
     ...(deps.running ? { running: deps.running } : {}),
   });
-  if (once) {
-    const settled =
-      execution.kind === 'returned'
-        ? await completeClaim(checked, execution.value, scoped)
-        : await deps.store.releaseRun(env.id).then(
-            () => true,
-            () => true,
-          );
-    if (!settled) return FAIL;
-  }
   const decision = verdict(checked, execution, {
     receiveCount,
     receiveBudget: deps.receiveBudget(env.queue),
     random: deps.random,
     now: deps.now(),
   });
+  if (once) {
+    // The claim keeps a result only a success may hand to later deliveries; otherwise it is
+    // released so the retry may run.
+    if (decision.kind === 'succeed') {
+      if (!(await completeClaim(checked, decision.result, scoped))) return FAIL;
+    } else await deps.store.releaseRun(env.id).catch(() => undefined);
+  }
   logVerdict(log, decision, execution);
   return applyDecision(decision, scoped);
 }
@@ -176,9 +173,9 @@ async function applyStarted(run: Runnable, deps: RecordDeps): Promise<Outcome | 
 }
 
 /** Mark the run-once claim COMPLETED; false when the store could not be reached. */
-async function completeClaim(run: Runnable, value: unknown, deps: RecordDeps): Promise<boolean> {
+async function completeClaim(run: Runnable, result: Json, deps: RecordDeps): Promise<boolean> {
   try {
-    await deps.store.completeRun(run.env.id, jsonOrNull(value));
+    await deps.store.completeRun(run.env.id, storable(result));
     return true;
   } catch (err) {
     deps.log.error('run-once completion not recorded; message returned for retry', {
@@ -188,12 +185,11 @@ async function completeClaim(run: Runnable, value: unknown, deps: RecordDeps): P
   }
 }
 
-/** A result as JSON for the run-once claim (a non-JSON result is stored as null; it fails later). */
-function jsonOrNull(value: unknown): Json {
-  if (value === undefined) return null;
+/** The result kept on the claim: a value that is not JSON (not stored, not passed on) is kept as null. */
+function storable(result: Json): Json {
   try {
-    toJson(value, 'result');
-    return value as Json;
+    toJson(result, 'result');
+    return result;
   } catch {
     return null;
   }

@@ -205,6 +205,13 @@ describe('runRecord: run once', () => {
     expect(await w.run(envelopeRecord(env))).toEqual({ kind: 'fail' });
   });
 
+  it('keeps no COMPLETED claim for a result that failed as not JSON', async () => {
+    const w = workerHarness(registry);
+    const env = envelopeFactory('onceDated');
+    await w.run(envelopeRecord(env));
+    expect([w.store.claims.has(env.id), w.store.records.get(env.id)?.state]).toEqual([false, 'FAILURE']);
+  });
+
   it('releases the claim after a failed attempt so the retry may run', async () => {
     const w = workerHarness(registry);
     const env = envelopeFactory('onceFlaky');

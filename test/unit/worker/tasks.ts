@@ -35,6 +35,7 @@ export const once = task('once', { runOnce: true }, (args: unknown) => {
 export const onceFlaky = task('onceFlaky', { runOnce: true }, () => {
   throw new Error('flaky once');
 });
+export const onceDated = task('onceDated', { runOnce: true }, () => new Date(0));
 export const started = task('started', { trackStarted: true }, () => 'ok');
 export const limited = task('limited', { rateLimit: '1/m' }, () => 'ok');
 export const slow = task(
