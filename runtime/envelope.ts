@@ -15,14 +15,15 @@ const EnvelopeSchema = v.object({
   id: ID,
   task: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
   args: v.unknown(),
-  queue: v.pipe(v.string(), v.minLength(1)),
+  queue: v.pipe(v.string(), v.minLength(1), v.maxLength(80)),
   enqueuedAt: EPOCH_MS,
   eta: v.optional(EPOCH_MS),
   expires: v.optional(EPOCH_MS),
   /** Absent on the wire when it equals `id` (most tasks): decoding fills it in. */
   root: v.optional(ID),
   parent: v.optional(ID),
-  tags: v.optional(v.array(v.string())),
+  // Stored with the record: bounded so any body the queue can hold fits a DynamoDB item.
+  tags: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.maxLength(1_000))),
   trace: v.optional(v.string()),
   workflow: v.optional(v.boolean()),
   chain: v.optional(CanvasSchemas.nodes),

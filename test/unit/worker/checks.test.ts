@@ -45,6 +45,12 @@ describe('checkRecord', () => {
     expect(out.record?.task.length).toBe(128);
   });
 
+  it('rejects, recording why, a body whose tags could not fit the record', () => {
+    const out = check(body({ id: 'tags-1', tags: Array.from({ length: 2_000 }, () => 'x'.repeat(64)) }));
+    expectKind(out, 'dead-letter');
+    expect(out.record?.error?.message).toMatch(/^envelope tags: /);
+  });
+
   it('names an unsupported envelope version', () => {
     const out = check(JSON.stringify({ v: 99, id: 'v-99' }));
     expectKind(out, 'dead-letter');
