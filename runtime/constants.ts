@@ -5,6 +5,12 @@
 export const Limits = {
   /** SQS maximum message size (1 MiB since Aug 2025). */
   SQS_MAX_MESSAGE_BYTES: 1_048_576,
+  /** SQS minimum MaximumMessageSize setting. */
+  SQS_MIN_MESSAGE_BYTES: 1_024,
+  /** SQS queue name length. */
+  SQS_MAX_NAME_LENGTH: 80,
+  /** SQS maxReceiveCount bounds of a redrive policy. */
+  SQS_MAX_RECEIVE_COUNT: 1_000,
   /** SQS maximum entries per batch call. */
   SQS_MAX_BATCH_ENTRIES: 10,
   /** SQS maximum total payload per batch call. */
@@ -20,6 +26,8 @@ export const Limits = {
   LAMBDA_MAX_TIMEOUT_SECONDS: 900,
   LAMBDA_MIN_MEMORY_MB: 128,
   LAMBDA_MAX_MEMORY_MB: 10_240,
+  /** Total size of a Lambda function's environment variables. */
+  LAMBDA_MAX_ENVIRONMENT_BYTES: 4_096,
   /** SQS event source mapping batch size and window. */
   ESM_MAX_BATCH_SIZE: 10_000,
   ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW: 10,

@@ -1,9 +1,5 @@
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
-import { groupBy, packSqsBatches } from './batching.js';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { groupBy } from './batching.js';
 import { type CeleriacClient, getDefaultClient } from './client.js';
 import { Defaults, Limits } from './constants.js';
 import { toMillis } from './duration.js';
@@ -13,13 +9,13 @@ import { CeleriacError, ErrorCode, invalid } from './errors.js';
 import { TaskHandle } from './handle.js';
 import { claimIdempotencyKey, releaseIdempotencyKey } from './idempotency/enqueue-key.js';
 import type { Json } from './json.js';
-import { utf8Bytes } from './json.js';
 import {
   MAX_DELAY_MS,
   oneTimeScheduleRequest,
   requireScheduler,
   scheduleEnvelope,
 } from './schedules/one-time.js';
+import { sendMessageBatches } from './send-batch.js';
 import { checkTags } from './tags.js';
 import type { Task, TaskDefinition } from './task-types.js';
 import { validateArgs } from './validate.js';
@@ -213,9 +209,6 @@ export interface EnqueueManyOptions {
   readonly concurrency?: number;
 }
 
-/** Attempts for entries SQS failed on its side (throttling, internal errors). */
-const BATCH_SEND_ATTEMPTS = 3;
-
 /**
  * Enqueue many runs through `SendMessageBatch` (≤ 10 entries and ≤ 1 MiB per call). Each
  * entry is validated on its own: a bad one is reported and the others are still sent; an
@@ -267,7 +260,8 @@ export async function enqueueMany(
         }
       }
       const now = prepared.filter((p) => !p.msg.envelope);
-      for (const batch of packBatches(now)) await sendBatch(client, batch, results);
+      for (const [queueUrl, list] of groupBy(now, (i) => i.msg.queueUrl))
+        await sendItems(client, queueUrl, list, results);
     }
   };
   const lanes = Math.min(Math.max(1, options.concurrency ?? 4), Math.ceil(entries.length / slice));
@@ -277,65 +271,33 @@ export async function enqueueMany(
 
 type Item = { index: number; msg: PreparedMessage };
 
-/** Group by queue, then cut into batches of ≤ 10 entries and ≤ 1 MiB of bodies. */
-function packBatches(items: readonly Item[]): Item[][] {
-  return [...groupBy(items, (i) => i.msg.queueUrl).values()].flatMap((list) =>
-    packSqsBatches(list, (i) => utf8Bytes(i.msg.body)),
-  );
-}
-
-async function sendBatch(
+/** Send one queue's items and fill in their results: a handle each, or why it was not sent. */
+async function sendItems(
   client: CeleriacClient,
-  batch: readonly Item[],
+  queueUrl: string,
+  items: readonly Item[],
   results: EnqueueResult[],
 ): Promise<void> {
-  let pending = batch;
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    const entries: SendMessageBatchRequestEntry[] = pending.map((item) => ({
-      Id: String(item.index),
-      MessageBody: item.msg.body,
-      ...(item.msg.delaySeconds > 0 ? { DelaySeconds: item.msg.delaySeconds } : {}),
-    }));
-    let failed: { Id?: string; SenderFault?: boolean; Code?: string; Message?: string }[];
-    try {
-      const out = await client.sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: pending[0]!.msg.queueUrl, Entries: entries }),
-      );
-      for (const ok of out.Successful ?? []) {
-        const item = pending.find((p) => String(p.index) === ok.Id)!;
-        results[item.index] = {
-          ok: true,
-          id: item.msg.id,
-          handle: new TaskHandle(item.msg.id, item.msg.taskName, client),
-        };
-      }
-      failed = out.Failed ?? [];
-    } catch (cause) {
-      // The whole call failed: nothing from it was accepted, so all of it may be retried.
-      failed = pending.map((p) => ({
-        Id: String(p.index),
-        SenderFault: false,
-        Code: 'RequestFailed',
-        Message: String(cause),
-      }));
-    }
-    const retry: Item[] = [];
-    for (const f of failed) {
-      const item = pending.find((p) => String(p.index) === f.Id)!;
-      if (!f.SenderFault && attempt < BATCH_SEND_ATTEMPTS) retry.push(item);
-      else {
-        results[item.index] = {
-          ok: false,
-          error: new CeleriacError(
-            ErrorCode.SEND_FAILED,
-            `task "${item.msg.taskName}" ${item.msg.id} was not enqueued: ${f.Code}: ${f.Message}`,
-            { value: item.msg.id },
-          ),
-        };
-      }
-    }
-    pending = retry;
-    if (pending.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+  const failures = await sendMessageBatches(client.sqs, queueUrl, items, (item) => ({
+    body: item.msg.body,
+    delaySeconds: item.msg.delaySeconds,
+  }));
+  for (const item of items) {
+    results[item.index] = {
+      ok: true,
+      id: item.msg.id,
+      handle: new TaskHandle(item.msg.id, item.msg.taskName, client),
+    };
+  }
+  for (const { item, code, message } of failures) {
+    results[item.index] = {
+      ok: false,
+      error: new CeleriacError(
+        ErrorCode.SEND_FAILED,
+        `task "${item.msg.taskName}" ${item.msg.id} was not enqueued: ${code}: ${message}`,
+        { value: item.msg.id },
+      ),
+    };
   }
 }
 

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { type CanvasNode, CanvasSchemas, type ChordRef } from './canvas/wire.js';
 import { Defaults, Limits } from './constants.js';
 import { CeleriacError, ErrorCode } from './errors.js';
-import { assertJsonValue, type Json, toJson, utf8Bytes } from './json.js';
+import { assertJsonValue, JSON_MAX_DEPTH, type Json, nestedDeeperThan, toJson, utf8Bytes } from './json.js';
 
 const ID = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/));
 const EPOCH_MS = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -15,14 +15,15 @@ const EnvelopeSchema = v.object({
   id: ID,
   task: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
   args: v.unknown(),
-  queue: v.pipe(v.string(), v.minLength(1)),
+  queue: v.pipe(v.string(), v.minLength(1), v.maxLength(80)),
   enqueuedAt: EPOCH_MS,
   eta: v.optional(EPOCH_MS),
   expires: v.optional(EPOCH_MS),
   /** Absent on the wire when it equals `id` (most tasks): decoding fills it in. */
   root: v.optional(ID),
   parent: v.optional(ID),
-  tags: v.optional(v.array(v.string())),
+  // Stored with the record: bounded so any body the queue can hold fits a DynamoDB item.
+  tags: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.maxLength(1_000))),
   trace: v.optional(v.string()),
   workflow: v.optional(v.boolean()),
   chain: v.optional(CanvasSchemas.nodes),
@@ -34,6 +35,7 @@ const EnvelopeSchema = v.object({
   idempotencyKey: v.optional(v.pipe(v.string(), v.maxLength(256))),
   beat: v.optional(v.object({ schedule: v.string(), at: v.string() })),
   spent: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  retryAt: v.optional(EPOCH_MS),
 });
 
 /**
@@ -83,6 +85,8 @@ export interface Envelope {
   readonly beat?: { readonly schedule: string; readonly at: string };
   /** Attempts spent on earlier messages of this task (a deferred copy carries them). */
   readonly spent?: number;
+  /** Epoch ms before which a retry copy must not run (a backoff longer than SQS can delay). */
+  readonly retryAt?: number;
 }
 
 /**
@@ -157,6 +161,16 @@ export function decodeEnvelope(body: string): DecodeResult {
   const id = header.success ? header.output.id : undefined;
   const task =
     typeof (json as { task?: unknown })?.task === 'string' ? (json as { task: string }).task : undefined;
+  if (nestedDeeperThan(json, JSON_MAX_DEPTH)) {
+    // Such a body could not be encoded again, nor its arguments stored.
+    return {
+      ok: false,
+      code: ErrorCode.MALFORMED_MESSAGE,
+      message: `message body is nested deeper than ${JSON_MAX_DEPTH} levels`,
+      id,
+      task,
+    };
+  }
   if (header.success && header.output.v !== Defaults.ENVELOPE_VERSION) {
     return {
       ok: false,

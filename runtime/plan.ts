@@ -3,7 +3,7 @@ import type { QueueDefinition } from './queue.js';
 import { ResultsSchema } from './results/schema.js';
 import { beatInput, type ScheduleEntry } from './schedules/beat.js';
 import { checkTimezone } from './schedules/expression.js';
-import type { Task } from './task.js';
+import type { Task, TaskDefinition } from './task.js';
 
 /** One queue of the plan, with its DLQ and worker settings. Names are physical. */
 export interface QueuePlan {
@@ -69,6 +69,8 @@ export interface ResourcePlan {
   readonly tasks: readonly TaskPlan[];
   /** Periodic tasks (beat): one EventBridge Scheduler schedule each, in the runtime's group. */
   readonly schedules: readonly SchedulePlan[];
+  /** The EventBridge Scheduler group of cron schedules and long delays: `<prefix>-schedules`. */
+  readonly scheduleGroupName: string;
 }
 
 /**
@@ -99,6 +101,26 @@ export interface PlanOptions {
   readonly prefix?: string;
 }
 
+/**
+ * Receives after which SQS moves a message of `queue` to its DLQ: the queue's own setting, else
+ * two more than the largest `maxAttempts` of its tasks (one spare for a lost worker), at least 5.
+ * The plan sizes the queue with it; the worker reads it to retry through a fresh copy where
+ * SQS would dead-letter the message mid-retry.
+ *
+ * @example
+ * ```ts
+ * maxReceiveCountOf(queue, [sendEmail.definition]); // 5
+ * ```
+ */
+export function maxReceiveCountOf(
+  queue: Pick<QueueDefinition, 'maxReceiveCount'>,
+  tasks: readonly Pick<TaskDefinition, 'retry'>[],
+): number {
+  if (queue.maxReceiveCount !== undefined) return queue.maxReceiveCount;
+  const largest = Math.max(1, ...tasks.map((t) => t.retry.maxAttempts));
+  return Math.max(Defaults.MIN_MAX_RECEIVE_COUNT, largest + 2);
+}
+
 /** @internal Build the plan from validated queues and tasks. */
 export function buildPlan(
   app: string,
@@ -114,7 +136,6 @@ export function buildPlan(
     app,
     queues: [...queues.values()].map((q) => {
       const own = taskList.filter((t) => t.queue === q.name);
-      const largest = Math.max(1, ...own.map((t) => t.retry.maxAttempts));
       return {
         name: q.name,
         queueName: `${prefix}-${q.name}`,
@@ -126,7 +147,7 @@ export function buildPlan(
         retentionSeconds: q.retentionSeconds,
         dlqRetentionSeconds: Defaults.DLQ_RETENTION_SECONDS,
         maxMessageBytes: Limits.SQS_MAX_MESSAGE_BYTES,
-        maxReceiveCount: q.maxReceiveCount ?? Math.max(Defaults.MIN_MAX_RECEIVE_COUNT, largest + 2),
+        maxReceiveCount: maxReceiveCountOf(q, own),
         batchSize: q.batchSize,
         batchingWindowSeconds: q.batchingWindowSeconds,
         maxConcurrency: q.maxConcurrency,
@@ -154,6 +175,7 @@ export function buildPlan(
       hasSchema: t.schema !== undefined,
       tags: [...t.tags],
     })),
+    scheduleGroupName: `${prefix}-schedules`,
     schedules: schedules.map((e) => ({
       name: e.name,
       scheduleName: `${prefix}-${e.name}`.slice(0, 64),

@@ -1,6 +1,7 @@
-import { Defaults, Limits } from './constants.js';
+import { Defaults } from './constants.js';
 import { type Duration, toMillis } from './duration.js';
-import { ErrorCode, invalid } from './errors.js';
+import { CeleriacError, ErrorCode, invalid } from './errors.js';
+import { describeQueueProblem, type QueueShape, queueProblems } from './queue-rules.js';
 
 /**
  * Settings of one (priority) queue and the worker that drains it.
@@ -44,12 +45,12 @@ export interface QueueDefinition {
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
 
-function intWithin(value: unknown, what: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(ErrorCode.INVALID_OPTION, what, value, `an integer from ${min} to ${max}`);
-  }
-  return value;
-}
+/** How the rules' settings are called in {@link QueueSettings}, where the name differs. */
+const SETTING_LABELS: Partial<Record<keyof QueueShape, string>> = {
+  workerTimeoutSeconds: 'timeout (s)',
+  batchingWindowSeconds: 'batchingWindow (s)',
+  retentionSeconds: 'retention (s)',
+};
 
 /**
  * Validate one queue's settings.
@@ -70,65 +71,34 @@ export function defineQueue(name: string, settings: QueueSettings): QueueDefinit
     );
   }
   const what = `queue "${name}"`;
-  const windowMs = toMillis(settings.batchingWindow ?? 0, `${what} batchingWindow`);
-  const batchingWindowSeconds = Math.ceil(windowMs / 1000);
-  intWithin(batchingWindowSeconds, `${what} batchingWindow (s)`, 0, Limits.ESM_MAX_BATCHING_WINDOW_SECONDS);
-  const batchSize = intWithin(
-    settings.batchSize ?? Defaults.BATCH_SIZE,
-    `${what} batchSize`,
-    1,
-    Limits.ESM_MAX_BATCH_SIZE,
-  );
-  if (batchSize > Limits.ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW && batchingWindowSeconds < 1) {
-    throw invalid(
+  const seconds = (value: Duration, setting: string) =>
+    Math.ceil(toMillis(value, `${what} ${setting}`) / 1000);
+  const maxConcurrency = settings.maxConcurrency ?? Defaults.MAX_CONCURRENCY;
+  const shape = {
+    workerTimeoutSeconds: seconds(settings.timeout ?? Defaults.WORKER_TIMEOUT_SECONDS * 1000, 'timeout'),
+    memoryMb: settings.memoryMb ?? Defaults.WORKER_MEMORY_MB,
+    batchSize: settings.batchSize ?? Defaults.BATCH_SIZE,
+    batchingWindowSeconds: seconds(settings.batchingWindow ?? 0, 'batchingWindow'),
+    maxConcurrency,
+    reservedConcurrency: settings.reservedConcurrency ?? maxConcurrency,
+    retentionSeconds: seconds(settings.retention ?? Defaults.RETENTION_SECONDS * 1000, 'retention'),
+    maxReceiveCount: settings.maxReceiveCount,
+  };
+  const [problem] = queueProblems(shape);
+  if (problem) {
+    throw new CeleriacError(
       ErrorCode.INVALID_OPTION,
-      `${what} batchSize`,
-      batchSize,
-      'at most 10 unless batchingWindow ≥ 1s',
+      describeQueueProblem(what, problem, SETTING_LABELS[problem.setting] ?? problem.setting),
+      { value: problem.value, allowed: problem.rule },
     );
   }
-  const maxConcurrency = intWithin(
-    settings.maxConcurrency ?? Defaults.MAX_CONCURRENCY,
-    `${what} maxConcurrency`,
-    Limits.ESM_MIN_MAX_CONCURRENCY,
-    Limits.ESM_MAX_MAX_CONCURRENCY,
-  );
-  const reservedConcurrency = intWithin(
-    settings.reservedConcurrency ?? maxConcurrency,
-    `${what} reservedConcurrency`,
-    1,
-    10_000,
-  );
-  if (reservedConcurrency < maxConcurrency) {
-    throw invalid(
-      ErrorCode.INVALID_OPTION,
-      `${what} reservedConcurrency`,
-      reservedConcurrency,
-      `at least maxConcurrency (${maxConcurrency}); less makes throttled batches burn receives toward the DLQ`,
-    );
-  }
-  const timeoutMs = toMillis(settings.timeout ?? Defaults.WORKER_TIMEOUT_SECONDS * 1000, `${what} timeout`);
-  const timeoutSeconds = Math.ceil(timeoutMs / 1000);
-  intWithin(timeoutSeconds, `${what} timeout (s)`, 1, Limits.LAMBDA_MAX_TIMEOUT_SECONDS);
-  const memoryMb = intWithin(
-    settings.memoryMb ?? Defaults.WORKER_MEMORY_MB,
-    `${what} memoryMb`,
-    Limits.LAMBDA_MIN_MEMORY_MB,
-    Limits.LAMBDA_MAX_MEMORY_MB,
-  );
-  const retentionSeconds = Math.ceil(
-    toMillis(settings.retention ?? Defaults.RETENTION_SECONDS * 1000, `${what} retention`) / 1000,
-  );
-  intWithin(
-    retentionSeconds,
-    `${what} retention (s)`,
-    Limits.SQS_MIN_RETENTION_SECONDS,
-    Limits.SQS_MAX_RETENTION_SECONDS,
-  );
-  const maxReceiveCount =
-    settings.maxReceiveCount === undefined
-      ? undefined
-      : intWithin(settings.maxReceiveCount, `${what} maxReceiveCount`, 1, 1000);
+  const {
+    workerTimeoutSeconds: timeoutSeconds,
+    batchSize,
+    batchingWindowSeconds,
+    reservedConcurrency,
+  } = shape;
+  const { memoryMb, retentionSeconds, maxReceiveCount } = shape;
   return {
     name,
     batchSize,

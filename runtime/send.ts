@@ -1,14 +1,10 @@
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { groupBy, packSqsBatches } from './batching.js';
+import { groupBy } from './batching.js';
 import type { CeleriacClient } from './client.js';
 import { Limits } from './constants.js';
 import { type Envelope, encodeEnvelope } from './envelope.js';
 import { CeleriacError, ErrorCode } from './errors.js';
-import { utf8Bytes } from './json.js';
 import { scheduleEnvelope } from './schedules/one-time.js';
-
-/** Attempts for entries SQS failed on its side. */
-const ATTEMPTS = 3;
+import { sendMessageBatches } from './send-batch.js';
 
 interface Ready {
   readonly envelope: Envelope;
@@ -43,45 +39,13 @@ export async function sendEnvelopes(client: CeleriacClient, envelopes: readonly 
   const short = ready.filter((r) => r.delaySeconds <= Limits.SQS_MAX_DELAY_SECONDS);
   const failed: string[] = [];
   for (const [queueUrl, list] of groupBy(short, (r) => r.queueUrl)) {
-    for (const batch of packSqsBatches(list, (r) => utf8Bytes(r.body))) {
-      failed.push(...(await sendBatch(client, queueUrl, batch)));
-    }
+    const failures = await sendMessageBatches(client.sqs, queueUrl, list, (r) => ({
+      body: r.body,
+      delaySeconds: r.delaySeconds,
+    }));
+    failed.push(...failures.map((f) => `${f.item.envelope.id} (${f.code}: ${f.message})`));
   }
   if (failed.length) {
     throw new CeleriacError(ErrorCode.SEND_FAILED, `tasks not sent: ${failed.join(', ')}`, { value: failed });
   }
-}
-
-async function sendBatch(
-  client: CeleriacClient,
-  queueUrl: string,
-  batch: readonly Ready[],
-): Promise<string[]> {
-  let pending = batch.map((r, i) => ({ r, i }));
-  let lastError = '';
-  for (let attempt = 1; attempt <= ATTEMPTS && pending.length; attempt++) {
-    try {
-      const out = await client.sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: pending.map(({ r, i }) => ({
-            Id: String(i),
-            MessageBody: r.body,
-            ...(r.delaySeconds > 0 ? { DelaySeconds: r.delaySeconds } : {}),
-          })),
-        }),
-      );
-      const failedIds = new Set((out.Failed ?? []).map((f) => f.Id));
-      const senderFault = (out.Failed ?? []).filter((f) => f.SenderFault);
-      if (senderFault.length) {
-        lastError = `${senderFault[0]!.Code}: ${senderFault[0]!.Message}`;
-        return senderFault.map((f) => batch[Number(f.Id)]!.envelope.id);
-      }
-      pending = pending.filter(({ i }) => failedIds.has(String(i)));
-    } catch (err) {
-      lastError = String(err);
-    }
-    if (pending.length && attempt < ATTEMPTS) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-  }
-  return pending.map(({ r }) => `${r.envelope.id} (${lastError})`);
 }

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import { clientConfigFor } from '../../runtime/client-config.js';
 import { type CeleriacConfig, CONFIG_ENV } from '../../runtime/config.js';
 import type { ResourcePlan } from '../../runtime/plan.js';
 import { routesOf } from '../../runtime/routes.js';
@@ -18,11 +19,6 @@ import { RuntimeScheduler } from './scheduler.js';
 import { validateRuntime } from './validate.js';
 import { WorkQueue } from './work-queue.js';
 import { Worker } from './worker.js';
-
-/** The prefix of the plan's physical names (`<prefix>-results` is the table). */
-function planPrefix(plan: ResourcePlan): string {
-  return plan.table.tableName.replace(/-results$/, '');
-}
 
 /**
  * Celeriac on AWS, from a resource plan: per queue an SQS queue with its DLQ and a worker
@@ -81,23 +77,23 @@ export class TaskRuntime extends Construct {
     this.results = new ResultsTable(this, 'Results', { plan: plan.table, usePlanNames, removalPolicy });
     this.scheduler = new RuntimeScheduler(this, 'Scheduler', {
       queues: workQueues,
-      groupName: usePlanNames ? `${planPrefix(plan)}-schedules` : undefined,
+      groupName: usePlanNames ? plan.scheduleGroupName : undefined,
       removalPolicy,
     });
 
-    this.clientConfig = {
+    this.clientConfig = clientConfigFor(plan, {
       region: Stack.of(this).region,
       table: this.results.table.tableName,
-      queues: Object.fromEntries(
-        [...queues].map(([name, q]) => [name, { url: q.queue.queueUrl, dlqUrl: q.deadLetterQueue.queueUrl }]),
-      ),
-      routes: routesOf(plan),
+      queueUrls: (q) => {
+        const own = queues.get(q.name)!;
+        return { url: own.queue.queueUrl, dlqUrl: own.deadLetterQueue.queueUrl };
+      },
       scheduler: {
         group: this.scheduler.group.scheduleGroupName,
         roleArn: this.scheduler.role.roleArn,
         dlqArn: this.scheduler.deadLetterQueue.queueArn,
       },
-    };
+    });
     this.clientConfigJson = Stack.of(this).toJsonString(this.clientConfig);
 
     if (plan.schedules.length > 0) {

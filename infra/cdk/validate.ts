@@ -1,7 +1,9 @@
 import { type Duration, Token } from 'aws-cdk-lib';
+import { clientConfigFor } from '../../runtime/client-config.js';
+import { CONFIG_ENV } from '../../runtime/config.js';
+import { Limits as L } from '../../runtime/constants.js';
 import type { QueuePlan, ResourcePlan } from '../../runtime/plan.js';
-import { routesOf } from '../../runtime/routes.js';
-import { AwsLimits as L } from './constants.js';
+import { describeQueueProblem, queueProblems } from '../../runtime/queue-rules.js';
 
 /** What {@link validateRuntime} checks besides the plan. */
 export interface RuntimeCheckOptions {
@@ -22,126 +24,9 @@ function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
-function range(
-  problems: string[],
-  what: string,
-  value: number,
-  min: number,
-  max: number,
-  rule: string,
-): void {
-  if (!known(value)) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    problems.push(`${what} = ${show(value)}: must be an integer from ${min} to ${max} (${rule})`);
-  }
-}
-
 function checkQueue(q: QueuePlan, problems: string[]): void {
-  const at = `queue "${q.name}"`;
-  if (known(q.workerTimeoutSeconds) && q.workerTimeoutSeconds > L.LAMBDA_MAX_TIMEOUT_SECONDS) {
-    problems.push(
-      `${at} workerTimeoutSeconds = ${q.workerTimeoutSeconds}: must be at most ${L.LAMBDA_MAX_TIMEOUT_SECONDS} s (Lambda's maximum function timeout)`,
-    );
-  } else {
-    range(
-      problems,
-      `${at} workerTimeoutSeconds`,
-      q.workerTimeoutSeconds,
-      1,
-      L.LAMBDA_MAX_TIMEOUT_SECONDS,
-      'Lambda function timeout',
-    );
-  }
-  range(
-    problems,
-    `${at} memoryMb`,
-    q.memoryMb,
-    L.LAMBDA_MIN_MEMORY_MB,
-    L.LAMBDA_MAX_MEMORY_MB,
-    'Lambda memory',
-  );
-  range(problems, `${at} batchSize`, q.batchSize, 1, L.ESM_MAX_BATCH_SIZE, 'SQS event source batch size');
-  range(
-    problems,
-    `${at} batchingWindowSeconds`,
-    q.batchingWindowSeconds,
-    0,
-    L.ESM_MAX_BATCHING_WINDOW_SECONDS,
-    'SQS event source maximum batching window',
-  );
-  if (
-    known(q.batchSize) &&
-    known(q.batchingWindowSeconds) &&
-    q.batchSize > L.ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW &&
-    q.batchingWindowSeconds < 1
-  ) {
-    problems.push(
-      `${at} batchSize = ${q.batchSize}: above ${L.ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW} needs batchingWindowSeconds ≥ 1 (it is ${q.batchingWindowSeconds})`,
-    );
-  }
-  range(
-    problems,
-    `${at} maxConcurrency`,
-    q.maxConcurrency,
-    L.ESM_MIN_MAX_CONCURRENCY,
-    L.ESM_MAX_MAX_CONCURRENCY,
-    'SQS event source maximum concurrency',
-  );
-  if (known(q.reservedConcurrency) && known(q.maxConcurrency) && q.reservedConcurrency < q.maxConcurrency) {
-    problems.push(
-      `${at} maxConcurrency = ${q.maxConcurrency}: must not exceed reservedConcurrency (${q.reservedConcurrency}), or throttled batches burn receives toward the DLQ`,
-    );
-  }
-  if (known(q.visibilityTimeoutSeconds) && known(q.workerTimeoutSeconds) && known(q.batchingWindowSeconds)) {
-    const least = L.VISIBILITY_MULTIPLIER * q.workerTimeoutSeconds + q.batchingWindowSeconds;
-    if (q.visibilityTimeoutSeconds < least) {
-      problems.push(
-        `${at} visibilityTimeoutSeconds = ${q.visibilityTimeoutSeconds}: too short, must be ≥ ${L.VISIBILITY_MULTIPLIER} × workerTimeoutSeconds (${q.workerTimeoutSeconds}) + batchingWindowSeconds (${q.batchingWindowSeconds}) = ${least} s`,
-      );
-    }
-  }
-  range(
-    problems,
-    `${at} visibilityTimeoutSeconds`,
-    q.visibilityTimeoutSeconds,
-    0,
-    L.SQS_MAX_VISIBILITY_SECONDS,
-    'SQS visibility timeout',
-  );
-  range(
-    problems,
-    `${at} retentionSeconds`,
-    q.retentionSeconds,
-    L.SQS_MIN_RETENTION_SECONDS,
-    L.SQS_MAX_RETENTION_SECONDS,
-    'SQS retention',
-  );
-  range(
-    problems,
-    `${at} dlqRetentionSeconds`,
-    q.dlqRetentionSeconds,
-    L.SQS_MIN_RETENTION_SECONDS,
-    L.SQS_MAX_RETENTION_SECONDS,
-    'SQS retention',
-  );
-  if (
-    known(q.dlqRetentionSeconds) &&
-    known(q.retentionSeconds) &&
-    q.dlqRetentionSeconds <= q.retentionSeconds
-  ) {
-    problems.push(
-      `${at} dlqRetentionSeconds = ${q.dlqRetentionSeconds}: must be longer than retentionSeconds (${q.retentionSeconds}); a dead letter keeps its original enqueue time`,
-    );
-  }
-  range(
-    problems,
-    `${at} maxMessageBytes`,
-    q.maxMessageBytes,
-    L.SQS_MIN_MESSAGE_BYTES,
-    L.SQS_MAX_MESSAGE_BYTES,
-    'SQS maximum message size',
-  );
-  range(problems, `${at} maxReceiveCount`, q.maxReceiveCount, 1, 1_000, 'SQS redrive policy');
+  for (const problem of queueProblems(q, known))
+    problems.push(describeQueueProblem(`queue "${q.name}"`, problem));
 }
 
 function checkNames(plan: ResourcePlan, problems: string[]): void {
@@ -182,22 +67,13 @@ function checkNames(plan: ResourcePlan, problems: string[]): void {
 
 /** A pessimistic size of the workers' `CELERIAC_CONFIG` (resolved URLs are only known at deploy). */
 export function estimateConfigBytes(plan: ResourcePlan): number {
-  const queues = Object.fromEntries(
-    plan.queues.map((q) => [q.name, { url: URL_BASE + q.queueName, dlqUrl: URL_BASE + q.dlqName }]),
-  );
   const arn = 'arn:aws:iam::123456789012:role/';
-  const config = {
+  const config = clientConfigFor(plan, {
     region: 'ap-southeast-5',
-    table: plan.table.tableName,
-    queues,
-    routes: routesOf(plan),
-    scheduler: {
-      group: `${plan.table.tableName}-schedules`,
-      roleArn: `${arn}${'x'.repeat(64)}`,
-      dlqArn: `${arn}${'x'.repeat(80)}`,
-    },
-  };
-  return Buffer.byteLength(`CELERIAC_CONFIG${JSON.stringify(config)}`, 'utf8');
+    queueUrls: (q) => ({ url: URL_BASE + q.queueName, dlqUrl: URL_BASE + q.dlqName }),
+    scheduler: { roleArn: `${arn}${'x'.repeat(64)}`, dlqArn: `${arn}${'x'.repeat(80)}` },
+  });
+  return Buffer.byteLength(`${CONFIG_ENV}${JSON.stringify(config)}`, 'utf8');
 }
 
 /**

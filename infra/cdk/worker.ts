@@ -1,27 +1,15 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueuePlan } from '../../runtime/plan.js';
-import { leanBundling } from './bundling.js';
-import { acknowledge } from './nag.js';
+import { createCeleriacFunction, type FunctionCode } from './function.js';
+import { acknowledge, NagReasons } from './nag.js';
 
 /** How the worker code is built. */
-export interface WorkerCodeProps {
-  /** Prebuilt code; when set, no bundling happens. */
-  readonly code?: lambda.Code;
-  /** Entry module to bundle when `code` is not set. */
-  readonly entry: string;
-  /** Exported handler. */
-  readonly handler: string;
-  /** @default the folder of `depsLockFilePath` */
-  readonly projectRoot?: string;
-  /** @default the nearest lock file from the working directory up */
-  readonly depsLockFilePath?: string;
-}
+export type WorkerCodeProps = FunctionCode;
 
 /** Properties of a {@link Worker}. */
 export interface WorkerProps {
@@ -73,52 +61,26 @@ export class Worker extends Construct {
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id);
     const { plan } = props;
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Celeriac worker of queue ${plan.name}`,
-    });
-    // Instead of the AWSLambdaBasicExecutionRole managed policy: write to its own log group only.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
-    );
-    const common: lambda.FunctionOptions = {
+    const parts = createCeleriacFunction(this, {
       description: `Celeriac worker: drains queue ${plan.queueName}`,
-      architecture: lambda.Architecture.ARM_64,
+      roleDescription: `Celeriac worker of queue ${plan.name}`,
       memorySize: plan.memoryMb,
       timeout: Duration.seconds(plan.workerTimeoutSeconds),
       reservedConcurrentExecutions: plan.reservedConcurrency,
-      role: this.role,
-      logGroup: this.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      environment: props.environment,
+      code: props.code,
+      runtime: props.runtime,
       tracing: props.tracing,
-      environment: { ...props.environment },
-    };
-    const { code } = props;
-    this.function = code.code
-      ? new lambda.Function(this, 'Resource', {
-          ...common,
-          runtime: props.runtime,
-          code: code.code,
-          handler: `index.${code.handler}`,
-        })
-      : new nodejs.NodejsFunction(this, 'Resource', {
-          ...common,
-          runtime: props.runtime,
-          entry: code.entry,
-          handler: code.handler,
-          projectRoot: code.projectRoot,
-          depsLockFilePath: code.depsLockFilePath,
-          bundling: leanBundling(),
-        });
+      logRetention: props.logRetention,
+      ...(props.removalPolicy ? { removalPolicy: props.removalPolicy } : {}),
+      reasons: {
+        lambdaDlq: NagReasons['Serverless::Serverless-LambdaDLQ'],
+        tracingOff: NagReasons['Serverless::Serverless-LambdaTracing'],
+      },
+    });
+    this.function = parts.function;
+    this.role = parts.role;
+    this.logGroup = parts.logGroup;
     const consume = props.queue.grant(this.role, ...CONSUME_ACTIONS);
     this.eventSourceMapping = new lambda.EventSourceMapping(this, 'EventSource', {
       target: this.function,
@@ -131,12 +93,6 @@ export class Worker extends Construct {
     });
     // Lambda checks the role can read the queue when the mapping is created.
     consume.applyBefore(this.eventSourceMapping);
-    acknowledge(this.function, 'Serverless::Serverless-LambdaDLQ');
     acknowledge(this.eventSourceMapping, 'Serverless::Serverless-LambdaEventSourceMappingDestination');
-    if (props.tracing === lambda.Tracing.ACTIVE || props.tracing === lambda.Tracing.PASS_THROUGH) {
-      acknowledge(this.role, 'AwsSolutions::AwsSolutions-IAM5[Resource::*]');
-    } else {
-      acknowledge(this.function, 'Serverless::Serverless-LambdaTracing');
-    }
   }
 }

@@ -5,31 +5,24 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type CeleriacConfig, type ResourcePlan, routesOf } from '../../runtime/internal.js';
-
-/** Endpoints of the local (or any AWS-compatible) servers. */
-export interface LocalEndpoints {
-  readonly region: string;
-  readonly sqs: string;
-  readonly dynamodb: string;
-  readonly scheduler?: string;
-}
+import type { CeleriacConfig, ResourcePlan } from '../../runtime/internal.js';
 
 /**
  * Create the plan's queues (each with its DLQ and redrive policy) and its results table
- * (indexes, TTL) on the given servers, idempotently, and return the client config.
+ * (indexes, TTL) on the given servers, idempotently and all at once, and return the queues'
+ * URLs by logical name (the client config is then built by `clientConfigFor`, as the CDK
+ * construct does).
  *
  * @example
  * ```ts
- * const config = await provisionPlan(registry.plan(), sqs, dynamodb, endpoints);
+ * const urls = await provisionPlan(registry.plan(), sqs, dynamodb);
  * ```
  */
 export async function provisionPlan(
   plan: ResourcePlan,
   sqs: SQSClient,
   dynamodb: DynamoDBClient,
-  endpoints: LocalEndpoints,
-): Promise<CeleriacConfig> {
+): Promise<CeleriacConfig['queues']> {
   // Every queue pair and the table are created at once: start-up waits for the slowest, not the sum.
   const createQueues = plan.queues.map(async (q) => {
     const dlq = await sqs.send(
@@ -96,16 +89,5 @@ export async function provisionPlan(
     }
   };
   const [created] = await Promise.all([Promise.all(createQueues), createTable()]);
-  const queues: CeleriacConfig['queues'] = Object.fromEntries(created);
-  return {
-    region: endpoints.region,
-    table: t.tableName,
-    queues,
-    routes: routesOf(plan),
-    endpoints: {
-      sqs: endpoints.sqs,
-      dynamodb: endpoints.dynamodb,
-      ...(endpoints.scheduler ? { scheduler: endpoints.scheduler } : {}),
-    },
-  };
+  return Object.fromEntries(created);
 }

@@ -6,6 +6,7 @@ import {
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { clientConfigFor } from '../../runtime/client-config.js';
 import {
   CeleriacClient,
   type CeleriacConfig,
@@ -202,20 +203,14 @@ export async function attachLocalApp(options: LocalAppOptions): Promise<LocalApp
   });
   try {
     const plan = options.registry.plan(options.plan);
-    const provisioned = await provisionPlan(plan, sqs, dynamodb, {
-      region,
-      sqs: endpoints.sqs,
-      dynamodb: endpoints.dynamodb,
-    });
     const prefix = options.plan?.prefix ?? plan.app;
-    const config: CeleriacConfig = {
-      ...provisioned,
-      endpoints: { ...provisioned.endpoints, scheduler: endpoints.scheduler },
-      scheduler: {
-        group: `${prefix}-schedules`,
-        roleArn: 'arn:aws:iam::000000000000:role/celeriac-scheduler',
-      },
-    };
+    const queueUrls = await provisionPlan(plan, sqs, dynamodb);
+    const config: CeleriacConfig = clientConfigFor(plan, {
+      region,
+      queueUrls: (q) => queueUrls[q.name]!,
+      scheduler: { roleArn: 'arn:aws:iam::000000000000:role/celeriac-scheduler' },
+      endpoints,
+    });
     const client = new CeleriacClient({ config, sqs, dynamodb });
     // Beat: one schedule per cron/rate entry, created through the real SDK as infra deploys them.
     await syncBeatSchedules(client, plan, prefix);

@@ -36,8 +36,9 @@ const isConditionFailure = (err: unknown) =>
  * Record that member `index` of a chord succeeded, in one `UpdateItem` on the chord's item:
  * `ADD done :member` (a string set: a duplicate delivery adds nothing) and `SET r<index> = result`.
  * When the returned item shows every member done, claim the firing with a conditional write
- * (`attribute_not_exists(fired) AND attribute_not_exists(failed)`): exactly one caller gets
- * `fire: true`, with the results in member order.
+ * (`attribute_not_exists(fired) AND attribute_not_exists(failed)`): exactly one member gets
+ * `fire: true`, with the results in member order — and gets it again when its message is
+ * delivered again, so a body lost between the claim and its send is sent (same ids) then.
  *
  * @example
  * ```ts
@@ -81,10 +82,9 @@ export async function recordMember(
     }),
   );
   const item = unmarshall(out.Attributes ?? {});
-  if (item.failed) return { fire: false, reason: 'failed' };
-  if (item.fired) return { fire: false, reason: 'fired' };
-  const done = item.done instanceof Set ? item.done.size : 0;
-  if (done < ref.size) return { fire: false, reason: 'waiting' };
+  const step = joinStep(item, memberId, ref.size);
+  if (step === 'refire') return { fire: true, results: memberResults(item, ref.size) };
+  if (step !== 'claim') return { fire: false, reason: step };
   try {
     await client.dynamodb.send(
       new UpdateItemCommand({
@@ -105,9 +105,37 @@ export async function recordMember(
     if (isConditionFailure(err)) return { fire: false, reason: 'fired' };
     throw err;
   }
+  return { fire: true, results: memberResults(item, ref.size) };
+}
+
+/**
+ * What a member does after recording itself in the chord item (as returned): nothing when the
+ * chord failed, already fired or still waits for members; `claim` the firing when every member
+ * is done; `refire` when it is the member that fired, delivered again — the body may have been
+ * lost between the firing claim and its send, and its ids are fixed, so sending it again cannot
+ * make a second body. Pure.
+ *
+ * @example
+ * ```ts
+ * joinStep({ done: new Set(['0', '1']) }, 'm-2', 2); // 'claim'
+ * ```
+ */
+export function joinStep(
+  item: Record<string, unknown>,
+  memberId: string,
+  size: number,
+): 'failed' | 'fired' | 'waiting' | 'claim' | 'refire' {
+  if (item.failed) return 'failed';
+  if (item.fired) return item.firedBy === memberId ? 'refire' : 'fired';
+  const done = item.done instanceof Set ? item.done.size : 0;
+  return done < size ? 'waiting' : 'claim';
+}
+
+/** The members' results in member order, from the chord item. */
+function memberResults(item: Record<string, unknown>, size: number): Json[] {
   const results: Json[] = [];
-  for (let i = 0; i < ref.size; i++) results.push(JSON.parse(String(item[`r${i}`] ?? 'null')) as Json);
-  return { fire: true, results };
+  for (let i = 0; i < size; i++) results.push(JSON.parse(String(item[`r${i}`] ?? 'null')) as Json);
+  return results;
 }
 
 /**

@@ -58,8 +58,13 @@ export interface TaskRecord {
   readonly truncated?: readonly ('args' | 'result')[];
 }
 
+/** Bounds of a {@link SerializedError}'s fields (the item limit is 400 KB; an error is one field). */
+export const ERROR_FIELD_MAX = { type: 200, message: 4_000, stack: 8_000, code: 100 } as const;
+
 /**
- * Serialise any thrown value into a {@link SerializedError}.
+ * Serialise any thrown value into a {@link SerializedError}. Never throws and every field is
+ * bounded, whatever was thrown: a null-prototype object, an Error whose `message` is not a
+ * string or whose getters throw, a 500 KB `name`.
  *
  * @example
  * ```ts
@@ -68,13 +73,55 @@ export interface TaskRecord {
  */
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
+    const name = read(() => error.name);
+    const code = read(() => (error as { code?: unknown }).code);
+    const stack = read(() => error.stack);
     return {
-      type: error.name || 'Error',
-      message: error.message.slice(0, 4_000),
-      ...(error.stack ? { stack: error.stack.slice(0, 8_000) } : {}),
-      ...(typeof code === 'string' ? { code } : {}),
+      type: clip(typeof name === 'string' && name ? name : 'Error', ERROR_FIELD_MAX.type),
+      message: clip(safeString(read(() => error.message)), ERROR_FIELD_MAX.message),
+      ...(typeof stack === 'string' && stack ? { stack: clip(stack, ERROR_FIELD_MAX.stack) } : {}),
+      ...(typeof code === 'string' ? { code: clip(code, ERROR_FIELD_MAX.code) } : {}),
     };
   }
-  return { type: 'NonErrorThrown', message: String(error).slice(0, 4_000) };
+  return { type: 'NonErrorThrown', message: clip(safeString(error), ERROR_FIELD_MAX.message) };
+}
+
+/**
+ * Any value as a short string for a log line or an error message. Never throws (a value whose
+ * `toString` throws, or that has none, is described by its kind).
+ *
+ * @example
+ * ```ts
+ * log.error('store write failed', { error: safeString(err) });
+ * ```
+ */
+export function safeString(value: unknown, max: number = ERROR_FIELD_MAX.message): string {
+  if (typeof value === 'string') return clip(value, max);
+  const proto = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : undefined;
+  if (proto === null || proto === Object.prototype || Array.isArray(value)) {
+    // A plain value says more as JSON than as "[object Object]".
+    const json = read(() => JSON.stringify(value));
+    if (typeof json === 'string') return clip(json, max);
+  }
+  try {
+    return clip(String(value), max);
+  } catch {
+    try {
+      return clip(Object.prototype.toString.call(value), max);
+    } catch {
+      return '[unprintable value]';
+    }
+  }
+}
+
+function read<T>(get: () => T): T | undefined {
+  try {
+    return get();
+  } catch {
+    return undefined;
+  }
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

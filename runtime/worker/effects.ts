@@ -1,13 +1,13 @@
 import {
   ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
   type MessageAttributeValue,
-  SendMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { groupBy, packSqsBatches } from '../batching.js';
 import { Limits } from '../constants.js';
-import { utf8Bytes } from '../json.js';
 import type { SerializedError } from '../results/record.js';
+import { sendMessageBatches } from '../send-batch.js';
 import type { SqsRecord } from './types.js';
 
 /** A record and the queue it came from. */
@@ -63,30 +63,18 @@ export async function deadLetterRecords(
 ): Promise<Set<string>> {
   const failed = new Set<string>();
   for (const [dlqUrl, list] of groupBy(items, (i) => i.dlqUrl)) {
-    // Attributes add up to ~5 KB per entry on top of the body.
-    for (const batch of packSqsBatches(list, (i) => utf8Bytes(i.record.body) + 5_120)) {
-      try {
-        const out = await sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: dlqUrl,
-            Entries: batch.map((item, i) => ({
-              Id: String(i),
-              MessageBody: item.record.body,
-              MessageAttributes: {
-                'celeriac-error-type': attr(item.error.type),
-                'celeriac-error-message': attr(item.error.message),
-                'celeriac-source-queue': attr(item.queueUrl),
-                'celeriac-failed-at': attr(new Date(now).toISOString()),
-                'celeriac-receive-count': attr(item.record.attributes.ApproximateReceiveCount),
-              },
-            })),
-          }),
-        );
-        for (const f of out.Failed ?? []) failed.add(batch[Number(f.Id)]!.record.messageId);
-      } catch {
-        for (const item of batch) failed.add(item.record.messageId);
-      }
-    }
+    const failures = await sendMessageBatches(sqs, dlqUrl, list, (item) => ({
+      body: item.record.body,
+      attributes: {
+        'celeriac-error-type': attr(item.error.type),
+        'celeriac-error-message': attr(item.error.message),
+        'celeriac-source-queue': attr(item.queueUrl),
+        'celeriac-failed-at': attr(new Date(now).toISOString()),
+        'celeriac-receive-count': attr(item.record.attributes.ApproximateReceiveCount),
+        'celeriac-message-id': attr(item.record.messageId),
+      },
+    }));
+    for (const f of failures) failed.add(f.item.record.messageId);
   }
   return failed;
 }
@@ -102,26 +90,31 @@ export async function resendRecords(
 ): Promise<Set<string>> {
   const failed = new Set<string>();
   for (const [queueUrl, list] of groupBy(items, (i) => i.queueUrl)) {
-    for (const batch of packSqsBatches(list, (i) => utf8Bytes(i.body))) {
-      try {
-        const out = await sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: batch.map((item, i) => ({
-              Id: String(i),
-              MessageBody: item.body,
-              DelaySeconds: Math.min(
-                Limits.SQS_MAX_DELAY_SECONDS,
-                Math.max(0, Math.ceil(item.delayMs / 1000)),
-              ),
-            })),
-          }),
-        );
-        for (const f of out.Failed ?? []) failed.add(batch[Number(f.Id)]!.record.messageId);
-      } catch {
-        for (const item of batch) failed.add(item.record.messageId);
-      }
-    }
+    const failures = await sendMessageBatches(sqs, queueUrl, list, (item) => ({
+      body: item.body,
+      delaySeconds: Math.min(Limits.SQS_MAX_DELAY_SECONDS, Math.max(0, Math.ceil(item.delayMs / 1000))),
+    }));
+    for (const f of failures) failed.add(f.item.record.messageId);
   }
   return failed;
+}
+
+/**
+ * Delete records from their queue now, in `DeleteMessageBatch` calls, rather than when the
+ * invocation returns: a dead-lettered message must not come back if the batch then times out.
+ * Best effort: what is not deleted here is deleted by the event source as usual.
+ */
+export async function deleteRecords(sqs: SQSClient, items: readonly Located[]): Promise<void> {
+  for (const [queueUrl, list] of groupBy(items, (i) => i.queueUrl)) {
+    for (const batch of packSqsBatches(list, () => 0)) {
+      await sqs
+        .send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: batch.map((item, i) => ({ Id: String(i), ReceiptHandle: item.record.receiptHandle })),
+          }),
+        )
+        .catch(() => undefined);
+    }
+  }
 }

@@ -1,13 +1,17 @@
 import { type CeleriacClient, getDefaultClient } from '../client.js';
 import { Defaults } from '../constants.js';
 import { createLogger, type Logger } from '../logger.js';
+import { maxReceiveCountOf } from '../plan.js';
 import type { Registry } from '../registry.js';
-import { deadLetterRecords, delayRecords, type Located, resendRecords } from './effects.js';
+import { safeString } from '../results/record.js';
+import { canvasContinuation } from './continuation.js';
+import { deadLetterRecords, delayRecords, deleteRecords, type Located, resendRecords } from './effects.js';
 import { FAIL, type Outcome } from './outcome.js';
 import { mapLimit } from './pool.js';
 import { RevocationCache } from './revocations.js';
 import { RunningTasks } from './revoke-watch.js';
-import { type Decoded, decodeRecord, runRecord } from './run-record.js';
+import { type Decoded, decodeRecord, type RecordDeps, runRecord } from './run-record.js';
+import { tableWorkerStore, type WorkerStore } from './store.js';
 import type { BatchResponse, LambdaContextLike, SqsEvent, SqsRecord, WorkerHandler } from './types.js';
 
 /** Options of {@link createWorker}. */
@@ -55,6 +59,7 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
   const refreshMs = options.revocationRefreshMs ?? Defaults.REVOCATION_REFRESH_MS;
   let queueIndex: Map<string, { url: string; dlqUrl: string }> | undefined;
   let revocations: RevocationCache | undefined;
+  let budgets: Map<string, number> | undefined;
 
   return async (event: SqsEvent, context: LambdaContextLike): Promise<BatchResponse> => {
     const client = options.client ?? getDefaultClient();
@@ -77,18 +82,45 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
     }
 
     const running = new RunningTasks(revocations, options.revokeCheckMs ?? Defaults.REVOKE_CHECK_MS);
-    const deps = { client, registry, log, context, deadline, random, running };
+    budgets ??= receiveBudgets(registry);
+    const known = budgets;
+    const deps: RecordDeps = {
+      store: tableWorkerStore(client),
+      workflow: canvasContinuation(client),
+      registry,
+      log,
+      requestId: context.awsRequestId,
+      now: client.now,
+      deadline,
+      random,
+      running,
+      receiveBudget: (queue) => known.get(queue) ?? Defaults.MIN_MAX_RECEIVE_COUNT,
+    };
     const outcomes = await mapLimit(decoded, concurrency, async (item: Decoded): Promise<Outcome> => {
       try {
         return await runRecord(item, revoked, deps);
       } catch (err) {
-        log.error('record handling failed', { messageId: item.record.messageId, error: String(err) });
+        log.error('record handling failed', { messageId: item.record.messageId, error: safeString(err) });
         return FAIL;
       }
     });
     running.stop();
-    return settle(client, records, outcomes, queueIndex, log);
+    return settle(client, deps.store, records, outcomes, queueIndex, log);
   };
+}
+
+/** Each queue's receive budget (its maxReceiveCount), by logical name. */
+function receiveBudgets(registry: Registry): Map<string, number> {
+  const tasks = [...registry.tasks.values()].map((t) => t.definition);
+  return new Map(
+    [...registry.queues.values()].map((q) => [
+      q.name,
+      maxReceiveCountOf(
+        q,
+        tasks.filter((t) => t.queue === q.name),
+      ),
+    ]),
+  );
 }
 
 /** Map each configured queue's physical name (the ARN's last part) to its URLs. */
@@ -102,6 +134,7 @@ function indexQueues(client: CeleriacClient): Map<string, { url: string; dlqUrl:
 
 async function settle(
   client: CeleriacClient,
+  store: WorkerStore,
   records: readonly SqsRecord[],
   outcomes: readonly Outcome[],
   queues: Map<string, { url: string; dlqUrl: string }>,
@@ -151,7 +184,21 @@ async function settle(
     for (const id of notCopied) failures.add(id);
     if (notCopied.size)
       log.error('dead-letter copy failed; message kept for retry', { count: notCopied.size });
-    log.warn('dead-lettered', { count: deadLetters.length - notCopied.size });
+    const copied = deadLetters.filter((d) => !notCopied.has(d.record.messageId));
+    // One failure, one DLQ message: mark each copied message (a redelivery is then acknowledged
+    // unrun) and delete it at once, so a batch that times out now cannot bring it back.
+    await Promise.all(
+      copied.map((d) =>
+        store.markDeadLettered(d.record.messageId).catch((err: unknown) => {
+          log.error('dead-letter mark not written', {
+            messageId: d.record.messageId,
+            error: safeString(err),
+          });
+        }),
+      ),
+    );
+    await deleteRecords(client.sqs, copied);
+    log.warn('dead-lettered', { count: copied.length });
   }
   return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
 }

@@ -42,7 +42,7 @@ describe('synth-time validation', () => {
     expectSynthFails(
       defaultWith({ workerTimeoutSeconds: 901 }),
       'queue "default" workerTimeoutSeconds = 901',
-      "must be at most 900 s (Lambda's maximum function timeout)",
+      "must be an integer from 1 to 900 (Lambda's maximum function timeout)",
     );
   });
 
@@ -93,7 +93,7 @@ describe('synth-time validation', () => {
   it('a maximum concurrency above the reserved concurrency fails synth', () => {
     expectSynthFails(
       defaultWith({ maxConcurrency: 10, reservedConcurrency: 5 }),
-      'queue "default" maxConcurrency = 10: must not exceed reservedConcurrency (5)',
+      'queue "default" reservedConcurrency = 5: must be at least maxConcurrency (10)',
     );
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
-import { readChord } from '../../runtime/canvas/chord-store.js';
+import { readChord, recordMember } from '../../runtime/canvas/chord-store.js';
 import { toEnvelopes } from '../../runtime/canvas/envelopes.js';
 import { expand, type Outgoing } from '../../runtime/canvas/expand.js';
 import {
@@ -236,6 +236,19 @@ describe('chord joins under duplicate and concurrent delivery', () => {
     expect(await stack.client.results.get(bodyId)).toBeUndefined();
     await worker({ Records: [record(c, 1)] }, ctx('r5'));
     expect(await waitForState(stack, bodyId, ['SUCCESS'])).toMatchObject({ result: 33 });
+  });
+
+  it('a body lost between the firing claim and its send is sent when the firing member comes back', async () => {
+    const worker = createWorker(registry, { client: stack.client });
+    const { envelopes, bodyId } = manualChord(2);
+    const [a, b] = envelopes as [Envelope, Envelope];
+    await worker({ Records: [record(a, 1)] }, ctx('l1'));
+    // b's worker records b, claims the firing, and dies before sending the body.
+    const claimed = await recordMember(stack.client, b.chord!, b.id, 11, b.root, `${b.id}:dead`);
+    expect(claimed).toEqual({ fire: true, results: [10, 11] });
+    // b's message was never acknowledged: it comes back.
+    await worker({ Records: [record(b, 2)] }, ctx('l2'));
+    expect(await waitForState(stack, bodyId, ['SUCCESS'])).toMatchObject({ result: 21 });
   });
 
   it('concurrent completions of the last members fire the body exactly once', async () => {

@@ -45,17 +45,23 @@ describe('createRegistry', () => {
     ).toThrow(/timeout \(ms\): got 60000; allowed: at most its queue "default" worker timeout \(30 s\)/);
   });
   it.each([
-    [{ batchSize: 0 }, /batchSize: got 0; allowed: an integer from 1 to 10000/],
-    [{ batchSize: 100 }, /at most 10 unless batchingWindow/],
-    [{ batchingWindow: '6m' }, /batchingWindow \(s\): got 360/],
-    [{ maxConcurrency: 1 }, /maxConcurrency: got 1; allowed: an integer from 2 to 1000/],
+    [
+      { batchSize: 0 },
+      'queue "default" batchSize = 0: must be an integer from 1 to 10000 (SQS event source batch size)',
+    ],
+    [
+      { batchSize: 100 },
+      'queue "default" batchSize = 100: above 10 needs batchingWindowSeconds ≥ 1 (it is 0)',
+    ],
+    [{ batchingWindow: '6m' }, 'queue "default" batchingWindow (s) = 360: must be an integer from 0 to 300'],
+    [{ maxConcurrency: 1 }, 'queue "default" maxConcurrency = 1: must be an integer from 2 to 1000'],
     [
       { maxConcurrency: 10, reservedConcurrency: 5 },
-      /reservedConcurrency: got 5; allowed: at least maxConcurrency \(10\)/,
+      'queue "default" reservedConcurrency = 5: must be at least maxConcurrency (10)',
     ],
-    [{ timeout: '16m' }, /timeout \(s\): got 960/],
-    [{ memoryMb: 64 }, /memoryMb: got 64/],
-    [{ retention: '30s' }, /retention \(s\): got 30/],
+    [{ timeout: '16m' }, 'queue "default" timeout (s) = 960: must be an integer from 1 to 900'],
+    [{ memoryMb: 64 }, 'queue "default" memoryMb = 64: must be an integer from 128 to 10240 (Lambda memory)'],
+    [{ retention: '30s' }, 'queue "default" retention (s) = 30: must be an integer from 60 to 1209600'],
   ])('rejects queue settings %j', (settings, message) => {
     expect(() => createRegistry({ queues: { default: settings as never }, tasks: [] })).toThrow(message);
   });

@@ -1,16 +1,15 @@
 import path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CONFIG_ENV } from '../../../runtime/config.js';
 import { ResultsSchema } from '../../../runtime/results/schema.js';
-import { leanBundling } from '../bundling.js';
 import { TaskRuntimeValidationError } from '../errors.js';
+import { createCeleriacFunction } from '../function.js';
 
 /** The repository root: this file lives in `infra/cdk/results-api/`. */
 /** The dashboard's static files, shipped with this package (`infra/dashboard`, `dist/infra/dashboard` once built). */
@@ -131,85 +130,52 @@ export class ResultsApi extends Construct {
     super(scope, id);
     if (props.queues.length === 0)
       throw new Error(`${this.node.path}: queues: at least one plan queue is needed`);
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Celeriac results API and dashboard',
-    });
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
-    );
     const tracing = props.tracing ?? lambda.Tracing.DISABLED;
-    const common: lambda.FunctionOptions = {
-      description: 'Celeriac results API and dashboard (Function URL, AWS_IAM)',
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(30),
-      role: this.role,
-      logGroup: this.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      tracing,
-      environment: { [CONFIG_ENV]: props.configJson, CELERIAC_DASHBOARD_DIR: '/var/task/dashboard' },
-    };
-    const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
     if (!props.code && !props.entry) {
       throw new TaskRuntimeValidationError(this.node.path, [
         'entry = undefined: set the results API entry module of your app (the `api` of celeriac.config.ts), prebuilt code, or disable the API',
       ]);
     }
-    this.function = props.code
-      ? new lambda.Function(this, 'Resource', {
-          ...common,
-          runtime,
-          code: props.code,
-          handler: 'index.handler',
-        })
-      : new nodejs.NodejsFunction(this, 'Resource', {
-          ...common,
-          runtime,
-          entry: props.entry,
-          handler: 'handler',
-          projectRoot: props.projectRoot,
-          depsLockFilePath: props.depsLockFilePath,
-          bundling: leanBundling({
-            commandHooks: {
-              beforeBundling: () => [],
-              beforeInstall: () => [],
-              // The dashboard is static files served by the API: ship them beside the bundle.
-              afterBundling: (_inputDir, outputDir) => [
-                `cp -R "${DASHBOARD_DIR}" "${path.join(outputDir, 'dashboard')}"`,
-              ],
-            },
-          }),
-        });
+    const parts = createCeleriacFunction(this, {
+      description: 'Celeriac results API and dashboard (Function URL, AWS_IAM)',
+      roleDescription: 'Celeriac results API and dashboard',
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      environment: { [CONFIG_ENV]: props.configJson, CELERIAC_DASHBOARD_DIR: '/var/task/dashboard' },
+      code: {
+        ...(props.code ? { code: props.code } : {}),
+        entry: props.entry ?? '',
+        handler: 'handler',
+        ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
+        ...(props.depsLockFilePath ? { depsLockFilePath: props.depsLockFilePath } : {}),
+        bundling: {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            // The dashboard is static files served by the API: ship them beside the bundle.
+            afterBundling: (_inputDir, outputDir) => [
+              `cp -R "${DASHBOARD_DIR}" "${path.join(outputDir, 'dashboard')}"`,
+            ],
+          },
+        },
+      },
+      runtime: props.runtime ?? lambda.Runtime.NODEJS_24_X,
+      tracing,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      ...(props.removalPolicy ? { removalPolicy: props.removalPolicy } : {}),
+      reasons: {
+        lambdaDlq:
+          'The results API is invoked synchronously through its Function URL; a DeadLetterConfig applies to asynchronous invokes only.',
+        tracingOff:
+          'X-Ray is opt-in (prop `tracing`); the API logs structured JSON errors without task data.',
+      },
+    });
+    this.function = parts.function;
+    this.role = parts.role;
+    this.logGroup = parts.logGroup;
     this.functionUrl = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.url = this.functionUrl.url;
     this.grantData(props);
-    Validations.of(this.function).acknowledge({
-      id: 'Serverless::Serverless-LambdaDLQ',
-      reason:
-        'The results API is invoked synchronously through its Function URL; a DeadLetterConfig applies to asynchronous invokes only.',
-    });
-    if (tracing === lambda.Tracing.DISABLED) {
-      Validations.of(this.function).acknowledge({
-        id: 'Serverless::Serverless-LambdaTracing',
-        reason: 'X-Ray is opt-in (prop `tracing`); the API logs structured JSON errors without task data.',
-      });
-    } else {
-      Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
-      });
-    }
   }
 
   /**

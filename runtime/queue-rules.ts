@@ -1,0 +1,149 @@
+import { Defaults, Limits } from './constants.js';
+
+/** A queue's settings as the rules see them: the plan's names, in seconds, MB and counts. */
+export interface QueueShape {
+  readonly workerTimeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  readonly maxConcurrency: number;
+  readonly reservedConcurrency: number;
+  readonly retentionSeconds: number;
+  readonly maxReceiveCount?: number | undefined;
+  readonly visibilityTimeoutSeconds?: number;
+  readonly dlqRetentionSeconds?: number;
+  readonly maxMessageBytes?: number;
+}
+
+/** One setting that breaks a rule: which, its value, and the rule in words. */
+export interface QueueProblem {
+  readonly setting: keyof QueueShape;
+  readonly value: unknown;
+  /** E.g. `must be an integer from 1 to 10000 (SQS event source batch size)`. */
+  readonly rule: string;
+}
+
+/** Whether a value is known now (CDK tokens are not, until deploy). */
+export type IsKnown = (value: unknown) => boolean;
+
+/** Most reserved concurrency a worker may ask for (a regional account quota is far below). */
+const MAX_RESERVED_CONCURRENCY = 10_000;
+
+/**
+ * Every rule a queue's settings must keep: AWS's limits (Lambda, the SQS event source, SQS)
+ * and Celeriac's invariants (reserved ≥ maximum concurrency, visibility ≥ 6 × timeout + window,
+ * a DLQ that outlives its source). The one place these rules live: `defineQueue` throws the
+ * first problem, the CDK construct lists them all at synth time (skipping deploy-time tokens).
+ *
+ * @example
+ * ```ts
+ * queueProblems({ ...settings, batchSize: 0 })[0]?.rule; // 'must be an integer from 1 to 10000 (…)'
+ * ```
+ */
+export function queueProblems(q: QueueShape, known: IsKnown = () => true): QueueProblem[] {
+  const problems: QueueProblem[] = [];
+  const range = (setting: keyof QueueShape, min: number, max: number, what: string) => {
+    const value = q[setting];
+    if (value === undefined || !known(value)) return;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      problems.push({ setting, value, rule: `must be an integer from ${min} to ${max} (${what})` });
+    }
+  };
+  const all = (...values: unknown[]) => values.every((v) => typeof v === 'number' && known(v));
+  range('workerTimeoutSeconds', 1, Limits.LAMBDA_MAX_TIMEOUT_SECONDS, "Lambda's maximum function timeout");
+  range('memoryMb', Limits.LAMBDA_MIN_MEMORY_MB, Limits.LAMBDA_MAX_MEMORY_MB, 'Lambda memory');
+  range('batchSize', 1, Limits.ESM_MAX_BATCH_SIZE, 'SQS event source batch size');
+  range(
+    'batchingWindowSeconds',
+    0,
+    Limits.ESM_MAX_BATCHING_WINDOW_SECONDS,
+    'SQS event source maximum batching window',
+  );
+  if (
+    all(q.batchSize, q.batchingWindowSeconds) &&
+    q.batchSize > Limits.ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW &&
+    q.batchingWindowSeconds < 1
+  ) {
+    problems.push({
+      setting: 'batchSize',
+      value: q.batchSize,
+      rule: `above ${Limits.ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW} needs batchingWindowSeconds ≥ 1 (it is ${q.batchingWindowSeconds})`,
+    });
+  }
+  range(
+    'maxConcurrency',
+    Limits.ESM_MIN_MAX_CONCURRENCY,
+    Limits.ESM_MAX_MAX_CONCURRENCY,
+    'SQS event source maximum concurrency',
+  );
+  range('reservedConcurrency', 1, MAX_RESERVED_CONCURRENCY, 'Lambda reserved concurrency');
+  if (all(q.reservedConcurrency, q.maxConcurrency) && q.reservedConcurrency < q.maxConcurrency) {
+    problems.push({
+      setting: 'reservedConcurrency',
+      value: q.reservedConcurrency,
+      rule: `must be at least maxConcurrency (${q.maxConcurrency}); less makes throttled batches burn receives toward the DLQ`,
+    });
+  }
+  if (
+    q.visibilityTimeoutSeconds !== undefined &&
+    all(q.visibilityTimeoutSeconds, q.workerTimeoutSeconds, q.batchingWindowSeconds)
+  ) {
+    const least = Defaults.VISIBILITY_MULTIPLIER * q.workerTimeoutSeconds + q.batchingWindowSeconds;
+    if (q.visibilityTimeoutSeconds < least) {
+      problems.push({
+        setting: 'visibilityTimeoutSeconds',
+        value: q.visibilityTimeoutSeconds,
+        rule: `too short, must be ≥ ${Defaults.VISIBILITY_MULTIPLIER} × workerTimeoutSeconds (${q.workerTimeoutSeconds}) + batchingWindowSeconds (${q.batchingWindowSeconds}) = ${least} s`,
+      });
+    }
+  }
+  range('visibilityTimeoutSeconds', 0, Limits.SQS_MAX_VISIBILITY_SECONDS, 'SQS visibility timeout');
+  range(
+    'retentionSeconds',
+    Limits.SQS_MIN_RETENTION_SECONDS,
+    Limits.SQS_MAX_RETENTION_SECONDS,
+    'SQS retention',
+  );
+  range(
+    'dlqRetentionSeconds',
+    Limits.SQS_MIN_RETENTION_SECONDS,
+    Limits.SQS_MAX_RETENTION_SECONDS,
+    'SQS retention',
+  );
+  if (
+    q.dlqRetentionSeconds !== undefined &&
+    all(q.dlqRetentionSeconds, q.retentionSeconds) &&
+    q.dlqRetentionSeconds <= q.retentionSeconds
+  ) {
+    problems.push({
+      setting: 'dlqRetentionSeconds',
+      value: q.dlqRetentionSeconds,
+      rule: `must be longer than retentionSeconds (${q.retentionSeconds}); a dead letter keeps its original enqueue time`,
+    });
+  }
+  range(
+    'maxMessageBytes',
+    Limits.SQS_MIN_MESSAGE_BYTES,
+    Limits.SQS_MAX_MESSAGE_BYTES,
+    'SQS maximum message size',
+  );
+  range('maxReceiveCount', 1, Limits.SQS_MAX_RECEIVE_COUNT, 'SQS redrive policy');
+  return problems;
+}
+
+/**
+ * One problem as a sentence: `queue "default" batchSize = 0: must be an integer from 1 to …`.
+ *
+ * @example
+ * ```ts
+ * describeQueueProblem('queue "default"', problem, 'timeout (s)');
+ * ```
+ */
+export function describeQueueProblem(
+  at: string,
+  problem: QueueProblem,
+  label: string = problem.setting,
+): string {
+  const value = typeof problem.value === 'string' ? JSON.stringify(problem.value) : String(problem.value);
+  return `${at} ${label} = ${value}: ${problem.rule}`;
+}
