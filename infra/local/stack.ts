@@ -5,7 +5,7 @@ import {
   ListSchedulesCommand,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { clientConfigFor } from '../../runtime/client-config.js';
 import {
   CeleriacClient,
@@ -116,8 +116,12 @@ export async function startLocalServers(options: LocalServersOptions = {}): Prom
     const scheduler = await startLocalScheduler({
       sqs,
       region,
-      // The target ARN's last part is the queue name; the local SQS finds a queue by its URL's name.
-      resolveQueueUrl: (arn) => `${sqsEndpoint}/000000000000/${arn.slice(arn.lastIndexOf(':') + 1)}`,
+      // The target ARN's last part is the queue name: ask SQS for its URL, as apps come and go.
+      resolveQueueUrl: (arn) =>
+        sqs
+          .send(new GetQueueUrlCommand({ QueueName: arn.slice(arn.lastIndexOf(':') + 1) }))
+          .then((out) => out.QueueUrl)
+          .catch(() => undefined),
       ...(options.schedulerNow ? { now: options.schedulerNow } : {}),
     });
     started.push({ endpoint: scheduler.endpoint, stop: () => scheduler.stop() });

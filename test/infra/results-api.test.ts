@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { ResultsApi, type ResultsApiProps } from '../../infra/cdk/results-api/index.js';
-import { buildStack, prebuiltCode } from './fixtures.js';
+import { app, buildStack, prebuiltCode } from './fixtures.js';
 import { expectCleanNagReport, expectResource, lid } from './helpers.js';
 
 /** The app's stack with a ResultsApi over its table and queues (stand-in code unless `bundle`). */
@@ -18,7 +18,7 @@ function withApi(props: Partial<ResultsApiProps> = {}, bundle = false) {
     table: rt.results.table,
     queues: [...rt.queues].map(([name, q]) => ({ name, queue: q.queue, dlq: q.deadLetterQueue })),
     configJson: rt.clientConfigJson,
-    ...(bundle ? {} : { code: prebuiltCode() }),
+    ...(bundle ? { entry: app.apiEntry! } : { code: prebuiltCode() }),
     ...props,
   });
   return { stack, api, template: () => Template.fromStack(stack) };
@@ -131,7 +131,20 @@ describe('ResultsApi', () => {
     expectCleanNagReport(assembly);
   });
 
-  it('bundles infra/api/lambda.ts with esbuild (ESM, everything inlined) and ships the dashboard beside it', async () => {
+  it('refuses a results API with neither an entry nor prebuilt code, naming the prop', () => {
+    const stack = buildStack({ resultsApi: { enabled: false } });
+    const rt = stack.runtime;
+    expect(
+      () =>
+        new ResultsApi(stack, 'NoEntry', {
+          table: rt.results.table,
+          queues: [...rt.queues].map(([name, q]) => ({ name, queue: q.queue, dlq: q.deadLetterQueue })),
+          configJson: rt.clientConfigJson,
+        }),
+    ).toThrow(/entry = undefined: set the results API entry module of your app/);
+  });
+
+  it("bundles the app's api entry (createApiHandler from celeriac/api) with esbuild (ESM, everything inlined) and ships the dashboard beside it", async () => {
     const { stack } = withApi({}, true);
     const assembly = (stack.node.root as App).synth();
     const assets = readdirSync(assembly.directory).filter((d) => d.startsWith('asset.'));

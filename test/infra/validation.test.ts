@@ -38,6 +38,13 @@ describe('synth-time validation', () => {
     expect(() => buildStack()).not.toThrow();
   });
 
+  it('a runtime with neither a worker entry nor prebuilt worker code fails synth, naming workerEntry', () => {
+    // No default points into the package: the app names its own worker entry.
+    expect(() => buildStack({ workerCode: undefined })).toThrow(
+      /workerEntry = undefined: set the worker entry module of your app/,
+    );
+  });
+
   it('a worker timeout over 900 s fails synth', () => {
     expectSynthFails(
       defaultWith({ workerTimeoutSeconds: 901 }),

@@ -55,7 +55,7 @@ export interface Firing {
 export interface LocalSchedulerOptions {
   readonly sqs: SQSClient;
   /** The queue URL of a target ARN (the local stack maps queue names to URLs). */
-  readonly resolveQueueUrl: (arn: string) => string | undefined;
+  readonly resolveQueueUrl: (arn: string) => string | undefined | Promise<string | undefined>;
   readonly region?: string;
   /** Clock in epoch ms (tests move it). @default Date.now */
   readonly now?: () => number;
@@ -240,7 +240,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
   }
 
   async function fire(s: LocalSchedule, scheduledTime: string): Promise<boolean> {
-    const queueUrl = options.resolveQueueUrl(s.Target.Arn);
+    const queueUrl = await options.resolveQueueUrl(s.Target.Arn);
     if (!queueUrl) return false;
     const body = (s.Target.Input ?? '{}')
       .replaceAll('<aws.scheduler.scheduled-time>', scheduledTime)
