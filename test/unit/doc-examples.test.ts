@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { extractTsBlocks } from '../docs/extract.js';
+import { extractTsBlocks, uncheckedFences } from '../docs/extract.js';
 import { formatErrors, moduleName, ROOT, repositoryDocs, typecheckDocs } from '../docs/typecheck.js';
 
 // One tsc run over every block takes a few seconds (the program includes the runtime and the
@@ -88,6 +88,16 @@ describe('extractTsBlocks', () => {
       { doc: 'y.md', index: 1, line: 2, code: '```\ninner;' },
       { doc: 'y.md', index: 2, line: 7, code: 'tail;' },
     ]);
+  });
+
+  it('no doc has a code block in a language the typecheck would skip (js, javascript, a typo)', () => {
+    const found = repositoryDocs().flatMap((d) =>
+      uncheckedFences(d, readFileSync(path.join(ROOT, d), 'utf8')),
+    );
+    expect(found).toEqual([]);
+    expect(
+      uncheckedFences('z.md', ['```js', 'x;', '```', '```sh', 'ls', '```', '```', 'out', '```'].join('\n')),
+    ).toEqual(['z.md line 1: ```js']);
   });
 
   it('finds the blocks of this repository under its root', () => {
