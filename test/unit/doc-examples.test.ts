@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,8 @@ describe('every ```ts block of README.md and docs/*.md compiles', () => {
       expect(check.blocks.length).toBeGreaterThanOrEqual(20);
       expect(new Set(check.blocks.map(moduleName)).size).toBe(check.blocks.length);
       expect(formatErrors(check)).toBe('');
+      // Kept when an assertion above fails, for reading what tsc read.
+      rmSync(check.dir, { recursive: true, force: true });
     },
     TSC_TIMEOUT,
   );
@@ -66,6 +68,8 @@ describe('every ```ts block of README.md and docs/*.md compiles', () => {
       expect(readFileSync(path.join(check.dir, 'broken.md.2.ts'), 'utf8').split('\n')[3]).toBe(
         'await notDefinedAnywhere();',
       );
+      rmSync(check.dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     },
     TSC_TIMEOUT,
   );
