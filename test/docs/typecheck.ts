@@ -55,7 +55,7 @@ export function typecheckDocs(docs: readonly string[], base: string = ROOT): Doc
   const parent = path.join(ROOT, 'test', 'artifacts', 'doc-examples');
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(path.join(parent, 'run-'));
-  cpSync(FIXTURES, dir, { recursive: true });
+  cpSync(FIXTURES, dir, { recursive: true, filter: (src) => !src.endsWith('.md') });
   const blocks = docs.flatMap((doc) => extractTsBlocks(doc, readFileSync(path.join(base, doc), 'utf8')));
   const byModule = new Map<string, CodeBlock>();
   for (const block of blocks) {
