@@ -61,8 +61,24 @@ function fencedBlocks(markdown: string): Fenced[] {
  * ```
  */
 export function extractTsBlocks(doc: string, markdown: string): CodeBlock[] {
+  return extractBlocks(doc, markdown, TYPESCRIPT);
+}
+
+/**
+ * Every ```json block of a Markdown text, in order (numbered among the JSON blocks).
+ *
+ * @example
+ * ```ts
+ * extractJsonBlocks('docs/x.md', '```json\n{ "a": 1 }\n```\n'); // [{ doc, index: 1, line: 2, code: '{ "a": 1 }' }]
+ * ```
+ */
+export function extractJsonBlocks(doc: string, markdown: string): CodeBlock[] {
+  return extractBlocks(doc, markdown, new Set(['json']));
+}
+
+function extractBlocks(doc: string, markdown: string, langs: ReadonlySet<string>): CodeBlock[] {
   return fencedBlocks(markdown)
-    .filter((b) => TYPESCRIPT.has(b.lang))
+    .filter((b) => langs.has(b.lang))
     .map((b, i) => ({ doc, index: i + 1, line: b.fenceLine + 1, code: b.body.join('\n') }));
 }
 

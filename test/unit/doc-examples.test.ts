@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { extractTsBlocks, uncheckedFences } from '../docs/extract.js';
+import { extractJsonBlocks, extractTsBlocks, uncheckedFences } from '../docs/extract.js';
 import { formatErrors, moduleName, ROOT, repositoryDocs, typecheckDocs } from '../docs/typecheck.js';
 
 // One tsc run over every block takes a few seconds (the program includes the runtime and the
@@ -75,7 +75,7 @@ describe('every ```ts block of README.md and docs/*.md compiles', () => {
   );
 });
 
-describe('extractTsBlocks', () => {
+describe('reading code blocks out of Markdown', () => {
   it('takes ts and typescript fences, skips other languages, and numbers blocks by Markdown line', () => {
     const md = ['```ts', 'a;', '```', '```json', '{}', '```', '', '```typescript', 'b;', 'c;', '```'].join(
       '\n',
@@ -93,7 +93,9 @@ describe('extractTsBlocks', () => {
       { doc: 'y.md', index: 2, line: 7, code: 'tail;' },
     ]);
   });
+});
 
+describe('the other code blocks of the docs', () => {
   it('no doc has a code block in a language the typecheck would skip (js, javascript, a typo)', () => {
     const found = repositoryDocs().flatMap((d) =>
       uncheckedFences(d, readFileSync(path.join(ROOT, d), 'utf8')),
@@ -104,8 +106,19 @@ describe('extractTsBlocks', () => {
     ).toEqual(['z.md line 1: ```js']);
   });
 
-  it('finds the blocks of this repository under its root', () => {
-    expect(repositoryDocs()[0]).toBe('README.md');
-    expect(repositoryDocs().every((d) => readFileSync(path.join(ROOT, d), 'utf8').length > 0)).toBe(true);
+  it('every ```json block of the docs is JSON', () => {
+    const bad: string[] = [];
+    const blocks = repositoryDocs().flatMap((d) =>
+      extractJsonBlocks(d, readFileSync(path.join(ROOT, d), 'utf8')),
+    );
+    for (const b of blocks) {
+      try {
+        JSON.parse(b.code);
+      } catch (err) {
+        bad.push(`${b.doc} json block ${b.index}, line ${b.line}: ${(err as Error).message}`);
+      }
+    }
+    expect(blocks.length).toBeGreaterThan(0);
+    expect(bad).toEqual([]);
   });
 });
