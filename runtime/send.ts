@@ -1,11 +1,12 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { isTransientAwsError } from './aws-errors.js';
 import { groupBy, packSqsBatches } from './batching.js';
 import type { CeleriacClient } from './client.js';
 import { Limits } from './constants.js';
 import { type Envelope, encodeEnvelope } from './envelope.js';
 import { CeleriacError, ErrorCode } from './errors.js';
 import { utf8Bytes } from './json.js';
-import { scheduleEnvelope } from './schedules/one-time.js';
+import { scheduleEnvelopes } from './schedules/one-time.js';
 
 /** Attempts for entries SQS failed on its side. */
 const ATTEMPTS = 3;
@@ -22,6 +23,11 @@ interface Ready {
  * per queue for delays up to 15 minutes, a one-time EventBridge Scheduler schedule for longer
  * ones. Every envelope is encoded (and size-checked) before anything is sent.
  *
+ * Long delays are scheduled first, several at a time; a transient Scheduler failure is retried
+ * with backoff, and if it persists the other envelopes are still sent before the error is thrown.
+ *
+ * @throws CeleriacError `SCHEDULE_FAILED` when Scheduler refuses an envelope (no message sent yet; other
+ *   schedules of the batch may exist, and creating them again is a no-op).
  * @throws CeleriacError `SEND_FAILED` naming the ids not sent (others may have been sent: their
  *   ids are deterministic, so sending them again is deduplicated by the worker).
  * @example
@@ -39,16 +45,25 @@ export async function sendEnvelopes(client: CeleriacClient, envelopes: readonly 
     delaySeconds: envelope.eta === undefined ? 0 : Math.max(0, Math.ceil((envelope.eta - now) / 1000)),
   }));
   const long = ready.filter((r) => r.delaySeconds > Limits.SQS_MAX_DELAY_SECONDS);
-  for (const r of long) await scheduleEnvelope(client, r.envelope, r.body);
+  const scheduleErrors = (await scheduleEnvelopes(client, long)).filter((e) => e !== undefined);
+  // A refusal (not a transient failure) says something about the envelope: report it as such.
+  const refused = scheduleErrors.find((e) => !isTransientAwsError(e.cause));
+  if (refused) throw refused;
   const short = ready.filter((r) => r.delaySeconds <= Limits.SQS_MAX_DELAY_SECONDS);
-  const failed: string[] = [];
+  const failed: string[] = scheduleErrors.map((e) => `${String(e.value)} (${e.message})`);
+  let cause: unknown = scheduleErrors[0];
   for (const [queueUrl, list] of groupBy(short, (r) => r.queueUrl)) {
     for (const batch of packSqsBatches(list, (r) => utf8Bytes(r.body))) {
-      failed.push(...(await sendBatch(client, queueUrl, batch)));
+      const out = await sendBatch(client, queueUrl, batch);
+      failed.push(...out.failed);
+      cause ??= out.error;
     }
   }
   if (failed.length) {
-    throw new CeleriacError(ErrorCode.SEND_FAILED, `tasks not sent: ${failed.join(', ')}`, { value: failed });
+    throw new CeleriacError(ErrorCode.SEND_FAILED, `tasks not sent: ${failed.join(', ')}`, {
+      value: failed,
+      ...(cause !== undefined ? { cause } : {}),
+    });
   }
 }
 
@@ -56,9 +71,10 @@ async function sendBatch(
   client: CeleriacClient,
   queueUrl: string,
   batch: readonly Ready[],
-): Promise<string[]> {
+): Promise<{ failed: string[]; error?: unknown }> {
   let pending = batch.map((r, i) => ({ r, i }));
   let lastError = '';
+  let error: unknown;
   for (let attempt = 1; attempt <= ATTEMPTS && pending.length; attempt++) {
     try {
       const out = await client.sqs.send(
@@ -75,13 +91,14 @@ async function sendBatch(
       const senderFault = (out.Failed ?? []).filter((f) => f.SenderFault);
       if (senderFault.length) {
         lastError = `${senderFault[0]!.Code}: ${senderFault[0]!.Message}`;
-        return senderFault.map((f) => batch[Number(f.Id)]!.envelope.id);
+        return { failed: senderFault.map((f) => batch[Number(f.Id)]!.envelope.id) };
       }
       pending = pending.filter(({ i }) => failedIds.has(String(i)));
     } catch (err) {
       lastError = String(err);
+      error = err;
     }
     if (pending.length && attempt < ATTEMPTS) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
   }
-  return pending.map(({ r }) => `${r.envelope.id} (${lastError})`);
+  return { failed: pending.map(({ r }) => `${r.envelope.id} (${lastError})`), error };
 }

@@ -10,7 +10,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { CeleriacClient, chain, decodeEnvelope, enqueueMany } from '../../runtime/index.js';
-import { scheduleNameFor } from '../../runtime/schedules/one-time.js';
+import { clientTokenFor, scheduleNameFor } from '../../runtime/schedules/one-time.js';
 import { add, mul, registry } from './fixtures/canvas-tasks.js';
 import { eventually, localStack, newPrefix, waitForState } from './harness.js';
 
@@ -102,7 +102,7 @@ describe('delays beyond 15 minutes', () => {
     expect(eta - before).toBeGreaterThanOrEqual(7_200_000);
     expect(body).toEqual({
       ActionAfterCompletion: 'DELETE',
-      ClientToken: scheduleNameFor(handle.id),
+      ClientToken: clientTokenFor(scheduleNameFor(handle.id)),
       Description: `celeriac add ${handle.id}`,
       FlexibleTimeWindow: { Mode: 'OFF' },
       GroupName: stack.config.scheduler!.group,
