@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type CeleriacConfig, loadConfig } from './config.js';
+import { Defaults } from './constants.js';
 import { CeleriacError, ErrorCode } from './errors.js';
 import { ResultStore } from './results/store.js';
 import { type RevokeOptions, type RevokeResult, revoke } from './revoke/revoke.js';
@@ -104,6 +105,7 @@ export class CeleriacClient {
     const local = endpoint !== undefined && LOOPBACK.test(endpoint);
     return {
       region: this.config.region,
+      maxAttempts: Defaults.SDK_MAX_ATTEMPTS,
       ...(endpoint ? { endpoint } : {}),
       // The local stack accepts any credentials; never invent them for a remote endpoint.
       ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),

@@ -12,6 +12,7 @@ import {
 } from '../../runtime/index.js';
 import { beatScheduleRequest } from '../../runtime/schedules/run-now.js';
 import { EventSourceMapping, type InvocationInfo } from './event-source.js';
+import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.js';
 import { provisionPlan } from './provision.js';
 import { type LocalScheduler, startLocalScheduler } from './scheduler/server.js';
 import { type LocalServer, startDynamo, startSqs } from './servers.js';
@@ -25,6 +26,14 @@ export interface LocalStackOptions {
   readonly region?: string;
   /** Clock of the local Scheduler (tests move time to fire long delays and cron). @default Date.now */
   readonly schedulerNow?: () => number;
+  /**
+   * Put a fault-injection proxy (see {@link startFaultProxy}) between the runtime and SQS,
+   * DynamoDB and the Scheduler: `config`, `client` and the workers' calls go through it, while
+   * provisioning, the event source mapping's polling and the Scheduler's deliveries (AWS's side)
+   * do not. Faults start after provisioning.
+   * @default - no proxy
+   */
+  readonly faults?: Omit<FaultProxyOptions, 'targets'>;
 }
 
 /** A running local stack. */
@@ -36,6 +45,8 @@ export interface LocalStack {
   readonly client: CeleriacClient;
   /** The local EventBridge Scheduler (long delays, cron). */
   readonly scheduler: LocalScheduler;
+  /** The fault-injection proxy, when `faults` was given. */
+  readonly faults?: FaultProxy;
   /** Start one event source mapping per queue, driving `handler` (default: the registry's worker). */
   startWorkers(options?: WorkersOptions): EventSourceMapping[];
   /** Stop the workers, then the servers this stack started. */
@@ -99,19 +110,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.schedulerNow ? { now: options.schedulerNow } : {}),
     });
     started.push(scheduler);
+    const direct = { sqs: sqsEndpoint, dynamodb: dynamoEndpoint, scheduler: scheduler.endpoint };
+    const faults = options.faults
+      ? await startFaultProxy({ ...options.faults, rates: {}, targetRates: {}, targets: direct })
+      : undefined;
+    if (faults) started.push({ endpoint: direct.sqs, stop: () => faults.stop() });
     const config: CeleriacConfig = {
       ...provisioned,
-      endpoints: { ...provisioned.endpoints, scheduler: scheduler.endpoint },
+      endpoints: { ...provisioned.endpoints, ...(faults?.endpoints ?? direct) },
       scheduler: {
         group: `${options.plan?.prefix ?? plan.app}-schedules`,
         roleArn: 'arn:aws:iam::000000000000:role/celeriac-scheduler',
       },
     };
-    const client = new CeleriacClient({ config, sqs, dynamodb });
+    // Through a fault proxy, the runtime builds its own SDK clients (its retry settings) from the config.
+    const client = faults ? new CeleriacClient({ config }) : new CeleriacClient({ config, sqs, dynamodb });
     // Beat: one schedule per cron/rate entry, created through the real SDK as infra deploys them.
     for (const schedule of plan.schedules) {
       await client.scheduler.send(new CreateScheduleCommand(beatScheduleRequest(schedule, config)));
     }
+    if (faults && options.faults) faults.setRates(options.faults.rates ?? {}, options.faults.targetRates);
     const mappings: EventSourceMapping[] = [];
     return {
       config,
@@ -120,6 +138,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodb,
       client,
       scheduler,
+      ...(faults ? { faults } : {}),
       startWorkers(workers = {}) {
         const handler = workers.handler ?? createWorker(options.registry, { client });
         const created: EventSourceMapping[] = [];
@@ -147,6 +166,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await Promise.all(mappings.map((m) => m.stop()));
         sqs.destroy();
         dynamodb.destroy();
+        if (faults) {
+          client.sqs.destroy();
+          client.dynamodb.destroy();
+          client.scheduler.destroy();
+        }
         await stopServers();
       },
     };
