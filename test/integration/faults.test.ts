@@ -4,11 +4,12 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFaultProxy } from '../../infra/local/fault-proxy.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { isThrottle, isTransientAwsError } from '../../runtime/aws-errors.js';
 import { WorkflowHandle } from '../../runtime/canvas/workflow-handle.js';
-import { CeleriacClient, chain, chord, group } from '../../runtime/index.js';
-import { scheduleNameFor } from '../../runtime/schedules/one-time.js';
+import { CeleriacClient, CeleriacError, chain, chord, group } from '../../runtime/index.js';
+import { SCHEDULE_RETRY, scheduleNameFor } from '../../runtime/schedules/one-time.js';
 import { double, registry, runs, total } from './fixtures/fault-tasks.js';
 import { localStack, newPrefix } from './harness.js';
 
@@ -224,6 +225,60 @@ describe('under 20% throttling of SQS, DynamoDB and Scheduler', () => {
     proxy().setRates({});
     await Promise.all(mappings.map((m) => m.stop()));
     offsetMs = 0;
+  });
+});
+
+describe('scheduling a long delay while the Scheduler throttles', () => {
+  /** A client whose Scheduler calls make one SDK attempt each, through a proxy that throttles the first `n` creates. */
+  async function throttledFirst(n: number) {
+    let creates = 0;
+    const local = await startFaultProxy({
+      targets: { scheduler: stack.scheduler.endpoint },
+      rates: { throttle: 1 },
+      eligible: (r) => r.operation === 'CreateSchedule' && creates++ < n,
+    });
+    const scheduler = new SchedulerClient({
+      region: 'us-east-1',
+      credentials,
+      maxAttempts: 1,
+      endpoint: local.endpoints.scheduler!,
+    });
+    const client = new CeleriacClient({
+      config: stack.config,
+      sqs: stack.sqs,
+      dynamodb: stack.dynamodb,
+      scheduler,
+    });
+    return {
+      client,
+      local,
+      stop: () => {
+        scheduler.destroy();
+        return local.stop();
+      },
+    };
+  }
+
+  it('retries a throttled CreateSchedule with backoff until it goes through', async () => {
+    const { client, local, stop } = await throttledFirst(SCHEDULE_RETRY.attempts - 1);
+    const h = await double.enqueue({ n: 7 }, { client, delay: '3h' });
+    expect(local.stats.operations.get('scheduler.CreateSchedule')).toMatchObject({
+      throttle: SCHEDULE_RETRY.attempts - 1,
+      forwarded: 1,
+    });
+    const name = scheduleNameFor(h.id);
+    expect(stack.scheduler.schedules.has(`${stack.config.scheduler!.group}/${name}`)).toBe(true);
+    await stop();
+  });
+
+  it('gives up after its attempts with SCHEDULE_FAILED whose cause is the transient throttle', async () => {
+    const { client, local, stop } = await throttledFirst(100);
+    const err = await double.enqueue({ n: 8 }, { client, delay: '3h' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CeleriacError);
+    expect((err as CeleriacError).code).toBe('SCHEDULE_FAILED');
+    expect(isThrottle((err as CeleriacError).cause)).toBe(true);
+    expect(local.stats.targets.scheduler.throttle).toBe(SCHEDULE_RETRY.attempts);
+    await stop();
   });
 });
 
