@@ -1,10 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateScheduleCommand } from '@aws-sdk/client-scheduler';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   CeleriacClient,
   type CeleriacConfig,
   createWorker,
+  Limits,
   type PlanOptions,
   type Registry,
   type ResourcePlan,
@@ -103,6 +104,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const q of Object.values(provisioned.queues)) {
       for (const url of [q.url, q.dlqUrl]) urlByName.set(url.slice(url.lastIndexOf('/') + 1), url);
     }
+    // The Scheduler's own DLQ, as the TaskRuntime deploys one: where undeliverable firings go.
+    const schedulerDlqName = `${options.plan?.prefix ?? plan.app}-scheduler-dlq`;
+    const schedulerDlq = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: schedulerDlqName,
+        Attributes: { MaximumMessageSize: String(Limits.SQS_MAX_MESSAGE_BYTES) },
+      }),
+    );
+    urlByName.set(schedulerDlqName, schedulerDlq.QueueUrl!);
     const scheduler = await startLocalScheduler({
       sqs,
       region,
@@ -121,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       scheduler: {
         group: `${options.plan?.prefix ?? plan.app}-schedules`,
         roleArn: 'arn:aws:iam::000000000000:role/celeriac-scheduler',
+        dlqArn: `arn:aws:sqs:${region}:000000000000:${schedulerDlqName}`,
       },
     };
     // Through a fault proxy, the runtime builds its own SDK clients (its retry settings) from the config.

@@ -114,6 +114,7 @@ describe('delays beyond 15 minutes', () => {
         RoleArn: stack.config.scheduler!.roleArn,
         Input: input,
         RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
+        DeadLetterConfig: { Arn: stack.config.scheduler!.dlqArn },
       },
     });
     // Not before its time…

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { isTransientAwsError } from '../../../runtime/aws-errors.js';
 import { nextFiring } from './expression.js';
+import { scheduleProblem } from './validate.js';
 
 /** A schedule as the local server keeps it (the CreateSchedule request, plus bookkeeping). */
 export interface LocalSchedule {
@@ -25,7 +27,26 @@ export interface LocalSchedule {
   readonly LastModificationDate: number;
   /** Epoch ms of the next firing, or undefined when it has none left. */
   nextAt: number | undefined;
+  /** Failed deliveries of the current firing. */
   failures: number;
+  /** When the current firing's next retry is due (after a failed delivery). */
+  retryAt: number | undefined;
+}
+
+/** A firing the Scheduler gave up on, and what it did with it. */
+export interface DeadLetter {
+  readonly schedule: string;
+  readonly group: string;
+  readonly scheduledTime: string;
+  /** Why it gave up: a non-retryable target error, or which retry limit ran out. */
+  readonly condition: 'NonRetryableError' | 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds';
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  /** Deliveries tried. */
+  readonly attempts: number;
+  /** Whether the dead-letter event reached the schedule's DLQ (false: none set, or it failed: dropped). */
+  readonly sentToDlq: boolean;
+  readonly body: string;
 }
 
 /** One request the server answered (for tests asserting what the SDK sent). */
@@ -61,6 +82,14 @@ export interface LocalSchedulerOptions {
   readonly now?: () => number;
   /** How often due schedules are checked. @default 200 ms */
   readonly tickMs?: number;
+  /**
+   * Backoff between delivery retries of one firing: `base × 2^(n-1)`, capped, with jitter
+   * (half to all of it), in the clock's time. AWS does not publish its own; these are shorter
+   * so local runs finish. @default { baseMs: 1000, capMs: 60000 }
+   */
+  readonly retryBackoff?: { readonly baseMs: number; readonly capMs: number };
+  /** Uniform in [0, 1), for jitter and random choices. @default Math.random */
+  readonly random?: () => number;
 }
 
 /** A running local Scheduler. */
@@ -69,6 +98,8 @@ export interface LocalScheduler {
   readonly schedules: ReadonlyMap<string, LocalSchedule>;
   readonly requests: readonly RecordedRequest[];
   readonly firings: readonly Firing[];
+  /** Firings it gave up on (dead-lettered or dropped). */
+  readonly deadLetters: readonly DeadLetter[];
   /** Check due schedules now (tests with an injected clock call it after moving time). */
   tick(): Promise<void>;
   stop(): Promise<void>;
@@ -82,7 +113,11 @@ const key = (group: string, name: string) => `${group}/${name}`;
  * `SchedulerClient` talks to it), and fires what it holds: `at()` schedules once at their time
  * (then deletes them when ActionAfterCompletion is DELETE), `cron()` and `rate()` ones on every
  * occurrence, by SendMessage of the target Input to the target queue, with the
- * `<aws.scheduler.*>` context attributes substituted.
+ * `<aws.scheduler.*>` context attributes substituted. It validates requests as Scheduler does
+ * (see {@link scheduleProblem}: name and ClientToken patterns, an `at()` in the past, the
+ * Input's size…), retries a failed delivery with backoff within the target's RetryPolicy
+ * (MaximumRetryAttempts, MaximumEventAgeInSeconds), and then, or at once for a non-retryable
+ * error such as a missing queue, sends the dead-letter event to the target's DLQ.
  *
  * @example
  * ```ts
@@ -96,6 +131,9 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
   const schedules = new Map<string, LocalSchedule>();
   const requests: RecordedRequest[] = [];
   const firings: Firing[] = [];
+  const deadLetters: DeadLetter[] = [];
+  const random = options.random ?? Math.random;
+  const backoff = options.retryBackoff ?? { baseMs: 1_000, capMs: 60_000 };
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err) => send(res, 500, { Message: String(err) }, 'InternalServerException'));
@@ -151,21 +189,15 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
           return send(res, 404, { Message: `Schedule ${name} does not exist.` }, 'ResourceNotFoundException');
         }
         const b = body ?? {};
-        if (typeof b.ScheduleExpression !== 'string' || !b.Target || !b.FlexibleTimeWindow) {
-          return send(
-            res,
-            400,
-            { Message: 'ScheduleExpression, Target and FlexibleTimeWindow are required' },
-            'ValidationException',
-          );
-        }
+        const problem = scheduleProblem(name, { GroupName: group, ...b }, now());
+        if (problem) return send(res, 400, { Message: problem }, 'ValidationException');
         const t = now();
         const created = schedules.get(k)?.CreationDate ?? t / 1000;
         const schedule: LocalSchedule = {
           Name: name,
           GroupName: group,
           Arn: `arn:aws:scheduler:${region}:000000000000:schedule/${group}/${name}`,
-          ScheduleExpression: b.ScheduleExpression,
+          ScheduleExpression: b.ScheduleExpression as string,
           ...(typeof b.ScheduleExpressionTimezone === 'string'
             ? { ScheduleExpressionTimezone: b.ScheduleExpressionTimezone }
             : {}),
@@ -180,6 +212,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
           LastModificationDate: t / 1000,
           nextAt: undefined,
           failures: 0,
+          retryAt: undefined,
         };
         try {
           schedule.nextAt = firstFiring(schedule, t);
@@ -194,7 +227,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
         const s = schedules.get(k);
         if (!s)
           return send(res, 404, { Message: `Schedule ${name} does not exist.` }, 'ResourceNotFoundException');
-        const { nextAt: _n, failures: _f, ...wire } = s;
+        const { nextAt: _n, failures: _f, retryAt: _r, ...wire } = s;
         return send(res, 200, wire);
       }
       case 'DELETE': {
@@ -211,7 +244,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
 
   function firstFiring(s: LocalSchedule, t: number): number | undefined {
     if (s.ScheduleExpression.startsWith('at(')) {
-      // A past at() fires at once, as Scheduler does for a time within its window.
+      // Validation refused an at() in the past; one a moment ago (request in flight) fires at once.
       return nextFiring(s.ScheduleExpression, s.ScheduleExpressionTimezone, Number.NEGATIVE_INFINITY, t);
     }
     return nextFiring(s.ScheduleExpression, s.ScheduleExpressionTimezone, t, t);
@@ -223,15 +256,33 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
       const t = now();
       for (const [k, s] of [...schedules]) {
         if (s.State !== 'ENABLED' || s.nextAt === undefined || s.nextAt > t) continue;
+        if (s.retryAt !== undefined && s.retryAt > t) continue;
         const scheduledTime = `${new Date(s.nextAt).toISOString().slice(0, 19)}Z`;
-        const delivered = await fire(s, scheduledTime);
-        if (!delivered && ++s.failures <= (s.Target.RetryPolicy?.MaximumRetryAttempts ?? 185)) continue;
-        s.failures = 0;
-        const next = s.ScheduleExpression.startsWith('at(')
-          ? undefined
-          : nextFiring(s.ScheduleExpression, s.ScheduleExpressionTimezone, s.nextAt, s.CreationDate * 1000);
-        s.nextAt = next;
-        if (next === undefined && s.ActionAfterCompletion === 'DELETE') schedules.delete(k);
+        const outcome = await fire(s, scheduledTime);
+        if (outcome.ok) {
+          advance(k, s);
+          continue;
+        }
+        s.failures++;
+        const policy = s.Target.RetryPolicy ?? {};
+        const maxRetries = policy.MaximumRetryAttempts ?? 185;
+        const maxAgeMs = (policy.MaximumEventAgeInSeconds ?? 86_400) * 1000;
+        const retryAt =
+          t +
+          Math.round(Math.min(backoff.capMs, backoff.baseMs * 2 ** (s.failures - 1)) * (0.5 + random() / 2));
+        const condition: DeadLetter['condition'] | undefined = !outcome.retryable
+          ? 'NonRetryableError'
+          : s.failures > maxRetries
+            ? 'MaximumRetryAttempts'
+            : retryAt - s.nextAt > maxAgeMs
+              ? 'MaximumEventAgeInSeconds'
+              : undefined;
+        if (condition === undefined) {
+          s.retryAt = retryAt;
+          continue;
+        }
+        await deadLetter(s, scheduledTime, outcome, condition);
+        advance(k, s);
       }
     })().finally(() => {
       ticking = undefined;
@@ -239,21 +290,97 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
     return ticking;
   }
 
-  async function fire(s: LocalSchedule, scheduledTime: string): Promise<boolean> {
-    const queueUrl = options.resolveQueueUrl(s.Target.Arn);
-    if (!queueUrl) return false;
+  /** The firing is over (delivered or given up): on to the next, or delete a finished schedule. */
+  function advance(k: string, s: LocalSchedule): void {
+    s.failures = 0;
+    s.retryAt = undefined;
+    const next = s.ScheduleExpression.startsWith('at(')
+      ? undefined
+      : nextFiring(s.ScheduleExpression, s.ScheduleExpressionTimezone, s.nextAt!, s.CreationDate * 1000);
+    s.nextAt = next;
+    if (next === undefined && s.ActionAfterCompletion === 'DELETE') schedules.delete(k);
+  }
+
+  type Outcome =
+    | { ok: true }
+    | { ok: false; retryable: boolean; code: string; message: string; body: string };
+
+  async function fire(s: LocalSchedule, scheduledTime: string): Promise<Outcome> {
     const body = (s.Target.Input ?? '{}')
       .replaceAll('<aws.scheduler.scheduled-time>', scheduledTime)
       .replaceAll('<aws.scheduler.schedule-arn>', s.Arn)
       .replaceAll('<aws.scheduler.execution-id>', crypto.randomUUID())
       .replaceAll('<aws.scheduler.attempt-number>', String(s.failures + 1));
+    const queueUrl = options.resolveQueueUrl(s.Target.Arn);
+    if (!queueUrl) {
+      return {
+        ok: false,
+        retryable: false,
+        code: 'AWS.SimpleQueueService.NonExistentQueue',
+        message: `The specified queue does not exist: ${s.Target.Arn}`,
+        body,
+      };
+    }
     try {
       await options.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
       firings.push({ schedule: s.Name, group: s.GroupName, scheduledTime, queueUrl, body, at: now() });
-      return true;
-    } catch {
-      return false;
+      return { ok: true };
+    } catch (err) {
+      const e = err as Error;
+      return {
+        ok: false,
+        retryable: isTransientAwsError(err),
+        code: e.name ?? 'Error',
+        message: e.message,
+        body,
+      };
     }
+  }
+
+  /** Send the dead-letter event (the Input, with what failed as message attributes) to the schedule's DLQ. */
+  async function deadLetter(
+    s: LocalSchedule,
+    scheduledTime: string,
+    failure: Extract<Outcome, { ok: false }>,
+    condition: DeadLetter['condition'],
+  ): Promise<void> {
+    const dlqUrl = s.Target.DeadLetterConfig?.Arn
+      ? options.resolveQueueUrl(s.Target.DeadLetterConfig.Arn)
+      : undefined;
+    let sentToDlq = false;
+    if (dlqUrl) {
+      const attr = (value: string) => ({ DataType: 'String', StringValue: value });
+      try {
+        await options.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: dlqUrl,
+            MessageBody: failure.body,
+            MessageAttributes: {
+              ERROR_CODE: attr(failure.code),
+              ERROR_MESSAGE: attr(failure.message.slice(0, 1000) || failure.code),
+              EXHAUSTED_RETRY_CONDITION: attr(condition),
+              RETRY_ATTEMPTS: { DataType: 'Number', StringValue: String(Math.max(0, s.failures - 1)) },
+              SCHEDULE_ARN: attr(s.Arn),
+              TARGET_ARN: attr(s.Target.Arn),
+            },
+          }),
+        );
+        sentToDlq = true;
+      } catch {
+        // As in AWS: a dead-letter event that cannot be delivered is dropped.
+      }
+    }
+    deadLetters.push({
+      schedule: s.Name,
+      group: s.GroupName,
+      scheduledTime,
+      condition,
+      errorCode: failure.code,
+      errorMessage: failure.message,
+      attempts: s.failures,
+      sentToDlq,
+      body: failure.body,
+    });
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -265,6 +392,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
     schedules,
     requests,
     firings,
+    deadLetters,
     tick,
     stop: async () => {
       clearInterval(timer);
