@@ -20,6 +20,8 @@ export const Limits = {
   LAMBDA_MAX_TIMEOUT_SECONDS: 900,
   LAMBDA_MIN_MEMORY_MB: 128,
   LAMBDA_MAX_MEMORY_MB: 10_240,
+  /** Lambda's synchronous invoke payload (request) limit: it caps an SQS event source batch. */
+  LAMBDA_MAX_INVOKE_PAYLOAD_BYTES: 6_291_456,
   /** SQS event source mapping batch size and window. */
   ESM_MAX_BATCH_SIZE: 10_000,
   ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW: 10,

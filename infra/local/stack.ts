@@ -12,6 +12,7 @@ import {
   type WorkerHandler,
 } from '../../runtime/index.js';
 import { beatScheduleRequest } from '../../runtime/schedules/run-now.js';
+import type { LocalEnvironment } from './environment.js';
 import { EventSourceMapping, type InvocationInfo } from './event-source.js';
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.js';
 import { provisionPlan } from './provision.js';
@@ -56,7 +57,13 @@ export interface LocalStack {
 
 /** Options of {@link LocalStack.startWorkers}. */
 export interface WorkersOptions {
+  /** One handler for every lane (nothing fenced). @default one worker per lane, see `createHandler` */
   readonly handler?: WorkerHandler;
+  /**
+   * The handler of one execution environment (lane).
+   * @default the registry's worker on its own client, whose SDK clients the environment fences
+   */
+  readonly createHandler?: (environment: LocalEnvironment) => WorkerHandler | Promise<WorkerHandler>;
   readonly waitTimeSeconds?: number;
   readonly onInvoke?: (info: InvocationInfo) => void;
   /** Only these logical queues. @default all */
@@ -151,7 +158,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       scheduler,
       ...(faults ? { faults } : {}),
       startWorkers(workers = {}) {
-        const handler = workers.handler ?? createWorker(options.registry, { client });
+        // Each lane is an execution environment with its own worker and SDK clients, fenced so a
+        // timed-out invocation makes no more AWS calls (see EventSourceMapping).
+        const createHandler =
+          workers.createHandler ??
+          ((environment: LocalEnvironment) => {
+            const own = new CeleriacClient({ config });
+            for (const sdk of [own.sqs, own.dynamodb, own.scheduler]) environment.fence(sdk);
+            return createWorker(options.registry, { client: own });
+          });
         const created: EventSourceMapping[] = [];
         for (const queue of plan.queues) {
           if (workers.queues && !workers.queues.includes(queue.name)) continue;
@@ -163,7 +178,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             queueArn: `arn:aws:sqs:${region}:000000000000:${queue.queueName}`,
             region,
             sqs,
-            handler,
+            ...(workers.handler ? { handler: workers.handler } : { createHandler }),
             ...(workers.waitTimeSeconds !== undefined ? { waitTimeSeconds: workers.waitTimeSeconds } : {}),
             ...(workers.onInvoke ? { onInvoke: workers.onInvoke } : {}),
           });
