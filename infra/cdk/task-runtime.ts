@@ -135,6 +135,7 @@ export class TaskRuntime extends Construct {
         tracing,
         logRetention,
         removalPolicy,
+        reserveConcurrency: props.reserveConcurrency ?? true,
       });
       // Canvas steps go to any queue; rate-limit deferrals resend to its own queue; dead
       // letters are copied by the worker into its own DLQ.

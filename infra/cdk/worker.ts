@@ -34,6 +34,13 @@ export interface WorkerProps {
   readonly tracing: lambda.Tracing;
   readonly logRetention: logs.RetentionDays;
   /**
+   * Set the function's reserved concurrency to the plan's `reservedConcurrency`. `false` sets
+   * none: the event source mapping's maximum concurrency is then the only cap (for accounts
+   * whose Lambda quota leaves no room to reserve).
+   * @default true
+   */
+  readonly reserveConcurrency?: boolean;
+  /**
    * Removal policy of the log group.
    * @default RemovalPolicy.RETAIN
    */
@@ -50,7 +57,8 @@ export const CONSUME_ACTIONS = [
 
 /**
  * The worker Lambda of one queue: arm64, JSON logs into a log group with retention, the plan's
- * memory, timeout and reserved concurrency, an execution role without managed policies, and
+ * memory, timeout and reserved concurrency (unless `reserveConcurrency` is false), source maps
+ * enabled (`NODE_OPTIONS=--enable-source-maps`), an execution role without managed policies, and
  * its SQS event source mapping (batch size, batching window, maximum concurrency,
  * ReportBatchItemFailures). Other permissions are granted by the {@link TaskRuntime}.
  *
@@ -91,14 +99,15 @@ export class Worker extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: plan.memoryMb,
       timeout: Duration.seconds(plan.workerTimeoutSeconds),
-      reservedConcurrentExecutions: plan.reservedConcurrency,
+      reservedConcurrentExecutions: (props.reserveConcurrency ?? true) ? plan.reservedConcurrency : undefined,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       tracing: props.tracing,
-      environment: { ...props.environment },
+      // Stack traces in results and logs point at the TypeScript source (the bundle ships its map).
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
     };
     const { code } = props;
     this.function = code.code
