@@ -1,76 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { isTransientAwsError } from '../../../runtime/aws-errors.js';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { deliver, retryDecision, sendDeadLetter } from './delivery.js';
 import { nextFiring } from './expression.js';
+import type { DeadLetter, Firing, LocalSchedule, RecordedRequest } from './types.js';
 import { scheduleProblem } from './validate.js';
 
-/** A schedule as the local server keeps it (the CreateSchedule request, plus bookkeeping). */
-export interface LocalSchedule {
-  readonly Name: string;
-  readonly GroupName: string;
-  readonly Arn: string;
-  readonly ScheduleExpression: string;
-  readonly ScheduleExpressionTimezone?: string;
-  readonly State: 'ENABLED' | 'DISABLED';
-  readonly ActionAfterCompletion?: 'DELETE' | 'NONE';
-  readonly FlexibleTimeWindow: { Mode: string; MaximumWindowInMinutes?: number };
-  readonly Target: {
-    Arn: string;
-    RoleArn: string;
-    Input?: string;
-    RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
-    DeadLetterConfig?: { Arn?: string };
-  };
-  readonly Description?: string;
-  readonly CreationDate: number;
-  readonly LastModificationDate: number;
-  /** Epoch ms of the next firing, or undefined when it has none left. */
-  nextAt: number | undefined;
-  /** Failed deliveries of the current firing. */
-  failures: number;
-  /** When the current firing's next retry is due (after a failed delivery). */
-  retryAt: number | undefined;
-}
-
-/** A firing the Scheduler gave up on, and what it did with it. */
-export interface DeadLetter {
-  readonly schedule: string;
-  readonly group: string;
-  readonly scheduledTime: string;
-  /** Why it gave up: a non-retryable target error, or which retry limit ran out. */
-  readonly condition: 'NonRetryableError' | 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds';
-  readonly errorCode: string;
-  readonly errorMessage: string;
-  /** Deliveries tried. */
-  readonly attempts: number;
-  /** Whether the dead-letter event reached the schedule's DLQ (false: none set, or it failed: dropped). */
-  readonly sentToDlq: boolean;
-  readonly body: string;
-}
-
-/** One request the server answered (for tests asserting what the SDK sent). */
-export interface RecordedRequest {
-  readonly operation:
-    | 'CreateSchedule'
-    | 'GetSchedule'
-    | 'DeleteSchedule'
-    | 'ListSchedules'
-    | 'UpdateSchedule';
-  readonly name?: string;
-  readonly body?: Record<string, unknown>;
-  readonly query: Record<string, string>;
-}
-
-/** One delivery the server made. */
-export interface Firing {
-  readonly schedule: string;
-  readonly group: string;
-  readonly scheduledTime: string;
-  readonly queueUrl: string;
-  readonly body: string;
-  readonly at: number;
-}
+export type { DeadLetter, Firing, LocalSchedule, RecordedRequest } from './types.js';
 
 /** Options of {@link startLocalScheduler}. */
 export interface LocalSchedulerOptions {
@@ -134,6 +70,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
   const deadLetters: DeadLetter[] = [];
   const random = options.random ?? Math.random;
   const backoff = options.retryBackoff ?? { baseMs: 1_000, capMs: 60_000 };
+  const delivery = { sqs: options.sqs, resolveQueueUrl: options.resolveQueueUrl, now };
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err) => send(res, 500, { Message: String(err) }, 'InternalServerException'));
@@ -258,30 +195,19 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
         if (s.State !== 'ENABLED' || s.nextAt === undefined || s.nextAt > t) continue;
         if (s.retryAt !== undefined && s.retryAt > t) continue;
         const scheduledTime = `${new Date(s.nextAt).toISOString().slice(0, 19)}Z`;
-        const outcome = await fire(s, scheduledTime);
+        const outcome = await deliver(delivery, s, scheduledTime);
+        if (outcome.ok) firings.push(outcome.firing);
         if (outcome.ok) {
           advance(k, s);
           continue;
         }
         s.failures++;
-        const policy = s.Target.RetryPolicy ?? {};
-        const maxRetries = policy.MaximumRetryAttempts ?? 185;
-        const maxAgeMs = (policy.MaximumEventAgeInSeconds ?? 86_400) * 1000;
-        const retryAt =
-          t +
-          Math.round(Math.min(backoff.capMs, backoff.baseMs * 2 ** (s.failures - 1)) * (0.5 + random() / 2));
-        const condition: DeadLetter['condition'] | undefined = !outcome.retryable
-          ? 'NonRetryableError'
-          : s.failures > maxRetries
-            ? 'MaximumRetryAttempts'
-            : retryAt - s.nextAt > maxAgeMs
-              ? 'MaximumEventAgeInSeconds'
-              : undefined;
-        if (condition === undefined) {
-          s.retryAt = retryAt;
+        const decision = retryDecision(s, outcome.retryable, t, backoff, random);
+        if ('retryAt' in decision) {
+          s.retryAt = decision.retryAt;
           continue;
         }
-        await deadLetter(s, scheduledTime, outcome, condition);
+        deadLetters.push(await sendDeadLetter(delivery, s, scheduledTime, outcome, decision.condition));
         advance(k, s);
       }
     })().finally(() => {
@@ -299,88 +225,6 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
       : nextFiring(s.ScheduleExpression, s.ScheduleExpressionTimezone, s.nextAt!, s.CreationDate * 1000);
     s.nextAt = next;
     if (next === undefined && s.ActionAfterCompletion === 'DELETE') schedules.delete(k);
-  }
-
-  type Outcome =
-    | { ok: true }
-    | { ok: false; retryable: boolean; code: string; message: string; body: string };
-
-  async function fire(s: LocalSchedule, scheduledTime: string): Promise<Outcome> {
-    const body = (s.Target.Input ?? '{}')
-      .replaceAll('<aws.scheduler.scheduled-time>', scheduledTime)
-      .replaceAll('<aws.scheduler.schedule-arn>', s.Arn)
-      .replaceAll('<aws.scheduler.execution-id>', crypto.randomUUID())
-      .replaceAll('<aws.scheduler.attempt-number>', String(s.failures + 1));
-    const queueUrl = options.resolveQueueUrl(s.Target.Arn);
-    if (!queueUrl) {
-      return {
-        ok: false,
-        retryable: false,
-        code: 'AWS.SimpleQueueService.NonExistentQueue',
-        message: `The specified queue does not exist: ${s.Target.Arn}`,
-        body,
-      };
-    }
-    try {
-      await options.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
-      firings.push({ schedule: s.Name, group: s.GroupName, scheduledTime, queueUrl, body, at: now() });
-      return { ok: true };
-    } catch (err) {
-      const e = err as Error;
-      return {
-        ok: false,
-        retryable: isTransientAwsError(err),
-        code: e.name ?? 'Error',
-        message: e.message,
-        body,
-      };
-    }
-  }
-
-  /** Send the dead-letter event (the Input, with what failed as message attributes) to the schedule's DLQ. */
-  async function deadLetter(
-    s: LocalSchedule,
-    scheduledTime: string,
-    failure: Extract<Outcome, { ok: false }>,
-    condition: DeadLetter['condition'],
-  ): Promise<void> {
-    const dlqUrl = s.Target.DeadLetterConfig?.Arn
-      ? options.resolveQueueUrl(s.Target.DeadLetterConfig.Arn)
-      : undefined;
-    let sentToDlq = false;
-    if (dlqUrl) {
-      const attr = (value: string) => ({ DataType: 'String', StringValue: value });
-      try {
-        await options.sqs.send(
-          new SendMessageCommand({
-            QueueUrl: dlqUrl,
-            MessageBody: failure.body,
-            MessageAttributes: {
-              ERROR_CODE: attr(failure.code),
-              ERROR_MESSAGE: attr(failure.message.slice(0, 1000) || failure.code),
-              EXHAUSTED_RETRY_CONDITION: attr(condition),
-              RETRY_ATTEMPTS: { DataType: 'Number', StringValue: String(Math.max(0, s.failures - 1)) },
-              SCHEDULE_ARN: attr(s.Arn),
-              TARGET_ARN: attr(s.Target.Arn),
-            },
-          }),
-        );
-        sentToDlq = true;
-      } catch {
-        // As in AWS: a dead-letter event that cannot be delivered is dropped.
-      }
-    }
-    deadLetters.push({
-      schedule: s.Name,
-      group: s.GroupName,
-      scheduledTime,
-      condition,
-      errorCode: failure.code,
-      errorMessage: failure.message,
-      attempts: s.failures,
-      sentToDlq,
-      body: failure.body,
-    });
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
