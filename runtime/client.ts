@@ -6,6 +6,7 @@ import { Defaults } from './constants.js';
 import { CeleriacError, ErrorCode } from './errors.js';
 import { ResultStore } from './results/store.js';
 import { type RevokeOptions, type RevokeResult, revoke } from './revoke/revoke.js';
+import { sdkRetryStrategy } from './sdk-retry.js';
 
 /** Options of {@link CeleriacClient}; every part is optional and injectable. */
 export interface CeleriacClientOptions {
@@ -105,7 +106,8 @@ export class CeleriacClient {
     const local = endpoint !== undefined && LOOPBACK.test(endpoint);
     return {
       region: this.config.region,
-      maxAttempts: Defaults.SDK_MAX_ATTEMPTS,
+      maxAttempts: Defaults.SDK_RETRY.maxAttempts,
+      retryStrategy: sdkRetryStrategy(),
       ...(endpoint ? { endpoint } : {}),
       // The local stack accepts any credentials; never invent them for a remote endpoint.
       ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),

@@ -68,11 +68,12 @@ export const Defaults = {
   /** How long a revocation is listed: longer than SQS's 14-day retention. */
   REVOCATION_HOLD_MS: 15 * 86_400_000,
   /**
-   * Attempts per AWS SDK call of the runtime's own clients (the SDK's standard retry mode, with
-   * its backoff and retry quota). The SDK's default of 3 leaves 0.8% of calls failed under 20%
-   * throttling, and a failed result write re-runs the task; 8 leaves about 3 in a million.
+   * How the runtime's own SDK clients retry a throttle, 5xx or dropped connection: 8 attempts,
+   * full-jitter backoff from 50 ms doubling to at most 1 s per wait (about 5 s at worst in all,
+   * well inside an invocation). The SDK's default of 3 attempts leaves 0.8% of calls failed
+   * under 20% throttling, and a failed result write re-runs the task; 8 leave 3 in a million.
    */
-  SDK_MAX_ATTEMPTS: 8,
+  SDK_RETRY: { maxAttempts: 8, baseMs: 50, capMs: 1_000 },
   /** Shards of the results indexes' partition keys (hot-partition guard). */
   INDEX_SHARDS: 4,
 } as const;
