@@ -11,6 +11,7 @@
  * @packageDocumentation
  */
 
+export { isThrottle, isTransientAwsError } from './aws-errors.js';
 export type { ChordState } from './canvas/chord-store.js';
 export {
   chain,

@@ -49,7 +49,7 @@ export interface LocalStack {
   readonly scheduler: LocalScheduler;
   /** The fault-injection proxy, when `faults` was given. */
   readonly faults?: FaultProxy;
-  /** Start one event source mapping per queue, driving `handler` (default: the registry's worker). */
+  /** Start one event source mapping per queue (default handler: one registry worker per lane). */
   startWorkers(options?: WorkersOptions): EventSourceMapping[];
   /** Stop the workers, then the servers this stack started. */
   stop(): Promise<void>;

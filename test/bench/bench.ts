@@ -21,6 +21,7 @@ import {
 } from '../../runtime/index.js';
 import { bundle, importTimeMs, ROOT, tempDir, writeSdkBaselineEntry } from './bundle.js';
 import { type CallCounts, countCalls, median, sum } from './counting.js';
+import { measureFaultThroughput } from './faults.js';
 import { itemBytes, Prices } from './prices.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -186,6 +187,15 @@ async function main() {
     const workerInit = importTimeMs(join(dir, 'worker.mjs'));
     const baselineInit = importTimeMs(join(dir, 'baseline.mjs'));
 
+    // 5. End-to-end throughput through the fault proxy, clean and at 20% throttling of every service.
+    say(`bench: ${TASKS} tasks through the fault proxy, without faults and at 20% throttling…`);
+    const faults = await measureFaultThroughput(
+      { sqs: stack.config.endpoints!.sqs!, dynamodb: stack.config.endpoints!.dynamodb! },
+      TASKS,
+      0.2,
+      flags.quick ? 1 : 3,
+    );
+
     const report = {
       tasks: TASKS,
       enqueue_tasks_per_s: round(enqueueOurs),
@@ -209,6 +219,11 @@ async function main() {
       worker_init_ms: round(workerInit, 2),
       baseline_init_ms: round(baselineInit, 2),
       worker_init_ratio: round(workerInit / baselineInit, 3),
+      proxy_clean_tasks_per_s: round(faults.clean.tasksPerS),
+      proxy_throttle20_tasks_per_s: round(faults.faulted.tasksPerS),
+      throttle20_throughput_ratio: round(faults.faulted.tasksPerS / faults.clean.tasksPerS, 3),
+      throttle20_requests_throttled: faults.faulted.throttled,
+      throttle20_requests_forwarded: faults.faulted.forwarded,
     };
     const budgets: [string, boolean][] = [
       ['sqs_requests_per_task ≤ 0.35', report.sqs_requests_per_task <= 0.35],
