@@ -1,5 +1,12 @@
 import { startLocalStack } from '../../infra/local/stack.js';
-import { createRegistry, enqueueMany, task } from '../../runtime/index.js';
+import {
+  CeleriacClient,
+  createLogger,
+  createRegistry,
+  createWorker,
+  enqueueMany,
+  task,
+} from '../../runtime/index.js';
 
 /** One run of the fault-throughput measurement. */
 export interface FaultRun {
@@ -48,7 +55,15 @@ export async function measureFaultThroughput(
         { client: stack.client, concurrency: 4 },
       );
       const accepted = out.filter((r) => r.ok).length;
-      const [esm] = stack.startWorkers({ waitTimeSeconds: 1 });
+      // As the stack's default (a worker per lane on its own fenced clients), without logs.
+      const [esm] = stack.startWorkers({
+        waitTimeSeconds: 1,
+        createHandler: (environment) => {
+          const own = new CeleriacClient({ config: stack.config });
+          for (const sdk of [own.sqs, own.dynamodb, own.scheduler]) environment.fence(sdk);
+          return createWorker(registry, { client: own, logger: createLogger({}, () => undefined) });
+        },
+      });
       while (esm!.stats.deleted < accepted) await new Promise((r) => setTimeout(r, 50));
       const seconds = (performance.now() - started) / 1000;
       await esm!.stop();
