@@ -4,6 +4,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { createApi } from '../../infra/api/app.js';
 import { startFaultProxy } from '../../infra/local/fault-proxy.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { isThrottle, isTransientAwsError } from '../../runtime/aws-errors.js';
@@ -284,6 +285,35 @@ describe('scheduling a long delay while the Scheduler throttles', () => {
     expect(isThrottle((err as CeleriacError).cause)).toBe(true);
     expect(local.stats.targets.scheduler.throttle).toBe(SCHEDULE_RETRY.attempts);
     await stop();
+  });
+});
+
+describe('the results API while AWS throttles', () => {
+  it('answers 503 with retry-after for a throttled read and for a delayed enqueue the Scheduler throttles', async () => {
+    const raw = rawClients();
+    const client = new CeleriacClient({ config: stack.config, ...raw });
+    const app = createApi({ client, registry }, { dashboard: false, logError: () => undefined });
+    proxy().setRates({ throttle: 1 });
+    onTestFinished(() => {
+      proxy().setRates({});
+      for (const c of Object.values(raw)) c.destroy();
+    });
+    const read = await app.request('/api/tasks/some-task-id');
+    expect(read.status).toBe(503);
+    expect(read.headers.get('retry-after')).toBe('1');
+    expect(await read.json()).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+    // Only the Scheduler throttles now: a 2 h delay is retried, then refused as transient.
+    proxy().setRates({}, { scheduler: { throttle: 1 } });
+    const enqueue = await app.request('/api/tasks', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ task: 'double', args: { n: 1 }, delay: '2h' }),
+    });
+    expect(enqueue.status).toBe(503);
+    expect(await enqueue.json()).toMatchObject({ error: { code: 'SCHEDULE_FAILED' } });
+    // Without faults the same requests succeed.
+    proxy().setRates({});
+    expect((await app.request('/api/tasks/some-task-id')).status).toBe(404);
   });
 });
 
