@@ -2,8 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type CeleriacConfig, loadConfig } from './config.js';
+import { Defaults } from './constants.js';
 import { CeleriacError, ErrorCode } from './errors.js';
 import { ResultStore } from './results/store.js';
+import { sdkRetryStrategy } from './sdk-retry.js';
 
 /** Options of {@link CeleriacClient}; every part is optional and injectable. */
 export interface CeleriacClientOptions {
@@ -91,6 +93,8 @@ export class CeleriacClient {
     const local = endpoint !== undefined && LOOPBACK.test(endpoint);
     return {
       region: this.config.region,
+      maxAttempts: Defaults.SDK_RETRY.maxAttempts,
+      retryStrategy: sdkRetryStrategy(),
       ...(endpoint ? { endpoint } : {}),
       // The local stack accepts any credentials; never invent them for a remote endpoint.
       ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),

@@ -28,6 +28,8 @@ export const Limits = {
   LAMBDA_MAX_MEMORY_MB: 10_240,
   /** Total size of a Lambda function's environment variables. */
   LAMBDA_MAX_ENVIRONMENT_BYTES: 4_096,
+  /** Lambda's synchronous invoke payload (request) limit: it caps an SQS event source batch. */
+  LAMBDA_MAX_INVOKE_PAYLOAD_BYTES: 6_291_456,
   /** SQS event source mapping batch size and window. */
   ESM_MAX_BATCH_SIZE: 10_000,
   ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW: 10,
@@ -81,6 +83,13 @@ export const Defaults = {
   REVOKE_CHECK_MS: 2_000,
   /** How long a revocation is listed: longer than SQS's 14-day retention. */
   REVOCATION_HOLD_MS: 15 * 86_400_000,
+  /**
+   * How the runtime's own SDK clients retry a throttle, 5xx or dropped connection: 8 attempts,
+   * full-jitter backoff from 50 ms doubling to at most 1 s per wait (about 5 s at worst in all,
+   * well inside an invocation). The SDK's default of 3 attempts leaves 0.8% of calls failed
+   * under 20% throttling, and a failed result write re-runs the task; 8 leave 3 in a million.
+   */
+  SDK_RETRY: { maxAttempts: 8, baseMs: 50, capMs: 1_000 },
   /** Shards of the results indexes' partition keys (hot-partition guard). */
   INDEX_SHARDS: 4,
 } as const;

@@ -14,6 +14,7 @@ import {
   oneTimeScheduleRequest,
   requireScheduler,
   scheduleEnvelope,
+  scheduleEnvelopes,
 } from './schedules/one-time.js';
 import { sendMessageBatches } from './send-batch.js';
 import { checkTags } from './tags.js';
@@ -247,18 +248,17 @@ export async function enqueueMany(
           results[index] = { ok: false, error: asCeleriacError(err) };
         }
       }
-      for (const item of prepared.filter((p) => p.msg.envelope)) {
-        try {
-          await scheduleEnvelope(client, item.msg.envelope!, item.msg.body);
-          results[item.index] = {
-            ok: true,
-            id: item.msg.id,
-            handle: new TaskHandle(item.msg.id, item.msg.taskName, client),
-          };
-        } catch (err) {
-          results[item.index] = { ok: false, error: asCeleriacError(err) };
-        }
-      }
+      const delayed = prepared.filter((p) => p.msg.envelope);
+      const errors = await scheduleEnvelopes(
+        client,
+        delayed.map((p) => ({ envelope: p.msg.envelope!, body: p.msg.body })),
+      );
+      delayed.forEach((item, i) => {
+        const error = errors[i];
+        results[item.index] = error
+          ? { ok: false, error }
+          : { ok: true, id: item.msg.id, handle: new TaskHandle(item.msg.id, item.msg.taskName, client) };
+      });
       const now = prepared.filter((p) => !p.msg.envelope);
       for (const [queueUrl, list] of groupBy(now, (i) => i.msg.queueUrl))
         await sendItems(client, queueUrl, list, results);

@@ -11,6 +11,7 @@
  * @packageDocumentation
  */
 
+export { isThrottle, isTransientAwsError } from './aws-errors.js';
 export {
   type AnyTask,
   type ArgsOf,

@@ -16,6 +16,8 @@ export interface SendFailure<T> {
   /** SQS's error code (`RequestFailed` when the whole call failed). */
   readonly code: string;
   readonly message: string;
+  /** The error thrown when the whole call failed (a throttle, a 5xx, a dropped connection). */
+  readonly cause?: unknown;
 }
 
 /** Attempts for entries that failed on SQS's side (throttling, internal errors, a failed call). */
@@ -57,7 +59,7 @@ async function sendOneBatch<T>(
   let pending = batch.map((entry, i) => ({ ...entry, id: String(i) }));
   const failures: SendFailure<T>[] = [];
   for (let attempt = 1; pending.length > 0; attempt++) {
-    let failed: { Id?: string; SenderFault?: boolean; Code?: string; Message?: string }[];
+    let failed: { Id?: string; SenderFault?: boolean; Code?: string; Message?: string; cause?: unknown }[];
     try {
       const out = await sqs.send(
         new SendMessageBatchCommand({
@@ -78,6 +80,7 @@ async function sendOneBatch<T>(
         SenderFault: false,
         Code: 'RequestFailed',
         Message: String(cause),
+        cause,
       }));
     }
     const retry: typeof pending = [];
@@ -85,7 +88,13 @@ async function sendOneBatch<T>(
       const entry = pending.find((p) => p.id === f.Id);
       if (!entry) continue;
       if (!f.SenderFault && attempt < attempts) retry.push(entry);
-      else failures.push({ item: entry.item, code: f.Code ?? 'Unknown', message: f.Message ?? '' });
+      else
+        failures.push({
+          item: entry.item,
+          code: f.Code ?? 'Unknown',
+          message: f.Message ?? '',
+          ...(f.cause !== undefined ? { cause: f.cause } : {}),
+        });
     }
     pending = retry;
     if (pending.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));

@@ -58,6 +58,8 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Hono {
         status,
       });
     }
+    // A transient failure: clients (and the dashboard) may try again after a second.
+    if (status === 503) c.header('retry-after', '1');
     return c.json(body, status);
   });
   return app;

@@ -1,3 +1,4 @@
+import { isTransientAwsError } from '../../runtime/aws-errors.js';
 import { CeleriacError } from '../../runtime/internal.js';
 
 /** Error codes the API adds to the runtime's own ({@link CeleriacError} codes pass through). */
@@ -10,6 +11,8 @@ export const ApiErrorCode = {
   PURGE_IN_PROGRESS: 'PURGE_IN_PROGRESS',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   UPSTREAM: 'UPSTREAM',
+  /** AWS throttled the request or failed on its side: the same request may succeed shortly. */
+  UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
 
@@ -17,7 +20,7 @@ export const ApiErrorCode = {
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
 
 /** HTTP statuses the API answers errors with. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 502;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 502 | 503;
 
 /**
  * An error with an HTTP status and a stable code, answered as `{ error: { code, message } }`.
@@ -51,7 +54,9 @@ const STATUS_BY_CODE: Readonly<Record<string, ErrorStatus>> = {
 };
 
 /**
- * Map any thrown value to a status and body. Library errors about input become 400 with
+ * Map any thrown value to a status and body. A transient AWS failure (throttle, 5xx, dropped
+ * connection; directly or as the `cause` of a library error such as `SCHEDULE_FAILED`) is a
+ * 503: the same request may succeed shortly. Library errors about input become 400 with
  * their code and message (which name the offending value); anything else is a 500 whose
  * message says only what failed, never arguments or results.
  *
@@ -64,11 +69,22 @@ export function toErrorResponse(err: unknown): { status: ErrorStatus; body: Erro
   if (err instanceof ApiError) {
     return { status: err.status, body: { error: { code: err.code, message: err.message } } };
   }
+  if (err instanceof CeleriacError && isTransientAwsError(err.cause)) {
+    return { status: 503, body: { error: err.toJSON() } };
+  }
   if (err instanceof CeleriacError) {
     const status = STATUS_BY_CODE[err.code] ?? 400;
     return { status, body: { error: err.toJSON() } };
   }
   const name = err instanceof Error ? err.name : 'Error';
+  if (isTransientAwsError(err)) {
+    return {
+      status: 503,
+      body: {
+        error: { code: ApiErrorCode.UNAVAILABLE, message: `${name}: AWS is busy or failing; try again` },
+      },
+    };
+  }
   if (name === 'PurgeQueueInProgress' || name === 'QueueDoesNotExist' || name === 'AccessDeniedException') {
     const status = name === 'PurgeQueueInProgress' ? 409 : 502;
     const code = name === 'PurgeQueueInProgress' ? ApiErrorCode.PURGE_IN_PROGRESS : ApiErrorCode.UPSTREAM;

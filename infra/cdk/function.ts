@@ -92,7 +92,8 @@ export function createCeleriacFunction(
     applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
     systemLogLevelV2: lambda.SystemLogLevel.WARN,
     tracing: props.tracing,
-    environment: { ...props.environment },
+    // Stack traces in results and logs point at the TypeScript source (the bundle ships its map).
+    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
   };
   const { code } = props;
   const fn = code.code

@@ -153,6 +153,19 @@ export interface TaskRuntimeProps {
   readonly tracing?: lambda.Tracing;
 
   /**
+   * Give each worker function reserved concurrency (the queue's `reservedConcurrency`, by
+   * default its `maxConcurrency`), so other functions cannot starve it and it cannot exceed
+   * its share. An account still on the reduced Lambda concurrency quota refuses any
+   * reservation that leaves less than 100 unreserved ("below its minimum unreserved
+   * concurrency") and the whole deploy fails: set `false` there. The event source mapping's
+   * maximum concurrency is then the only cap, and other functions may take the account's
+   * concurrency first (the worker is then throttled, and throttled batches count toward the
+   * DLQ's maxReceiveCount; the Throttles alarm says so).
+   * @default true
+   */
+  readonly reserveConcurrency?: boolean;
+
+  /**
    * How long worker logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
    */

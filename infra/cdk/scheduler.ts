@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { Limits } from '../../runtime/constants.js';
 import { RuntimeDefaults } from './constants.js';
 import { acknowledge, acknowledgeWildcardResource, NagReasons } from './nag.js';
 
@@ -61,6 +62,8 @@ export class RuntimeScheduler extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: RuntimeDefaults.SCHEDULER_DLQ_RETENTION,
+      // A dead-lettered firing carries the schedule's whole Input (up to 256 KB) plus attributes.
+      maxMessageSizeBytes: Limits.SQS_MAX_MESSAGE_BYTES,
     });
     acknowledge(this.deadLetterQueue, 'AwsSolutions::AwsSolutions-SQS3');
     acknowledge(this.deadLetterQueue, 'Serverless::Serverless-SQSRedrivePolicy');

@@ -6,7 +6,6 @@ import { Construct } from 'constructs';
 import { clientConfigFor } from '../../runtime/client-config.js';
 import { type CeleriacConfig, CONFIG_ENV } from '../../runtime/config.js';
 import type { ResourcePlan } from '../../runtime/plan.js';
-import { routesOf } from '../../runtime/routes.js';
 import { RuntimeAlarms } from './alarms.js';
 import { CeleriacBeat } from './beat/index.js';
 import { RuntimeDefaults } from './constants.js';
@@ -139,6 +138,7 @@ export class TaskRuntime extends Construct {
         tracing,
         logRetention,
         removalPolicy,
+        reserveConcurrency: props.reserveConcurrency ?? true,
       });
       // Canvas steps go to any queue; rate-limit deferrals resend to its own queue; dead
       // letters are copied by the worker into its own DLQ.

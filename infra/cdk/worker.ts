@@ -24,6 +24,13 @@ export interface WorkerProps {
   readonly tracing: lambda.Tracing;
   readonly logRetention: logs.RetentionDays;
   /**
+   * Set the function's reserved concurrency to the plan's `reservedConcurrency`. `false` sets
+   * none: the event source mapping's maximum concurrency is then the only cap (for accounts
+   * whose Lambda quota leaves no room to reserve).
+   * @default true
+   */
+  readonly reserveConcurrency?: boolean;
+  /**
    * Removal policy of the log group.
    * @default RemovalPolicy.RETAIN
    */
@@ -40,7 +47,8 @@ export const CONSUME_ACTIONS = [
 
 /**
  * The worker Lambda of one queue: arm64, JSON logs into a log group with retention, the plan's
- * memory, timeout and reserved concurrency, an execution role without managed policies, and
+ * memory, timeout and reserved concurrency (unless `reserveConcurrency` is false), source maps
+ * enabled (`NODE_OPTIONS=--enable-source-maps`), an execution role without managed policies, and
  * its SQS event source mapping (batch size, batching window, maximum concurrency,
  * ReportBatchItemFailures). Other permissions are granted by the {@link TaskRuntime}.
  *
@@ -66,7 +74,7 @@ export class Worker extends Construct {
       roleDescription: `Celeriac worker of queue ${plan.name}`,
       memorySize: plan.memoryMb,
       timeout: Duration.seconds(plan.workerTimeoutSeconds),
-      reservedConcurrentExecutions: plan.reservedConcurrency,
+      reservedConcurrentExecutions: (props.reserveConcurrency ?? true) ? plan.reservedConcurrency : undefined,
       environment: props.environment,
       code: props.code,
       runtime: props.runtime,

@@ -10,7 +10,6 @@
  * `{ type: 'drain' }` it stops receiving and answers `{ type: 'drained' }`; it stops on
  * `{ type: 'stop' }` (in-flight invocations finish first) or when the parent goes away.
  */
-import { createWorker } from '../../runtime/internal.js';
 import { startApiServer } from '../api/node-server.js';
 import { loadProject } from '../project/load.js';
 import { attachLocalApp, type LocalEndpoints } from './stack.js';
@@ -50,8 +49,8 @@ async function main(settings: AppHostSettings): Promise<void> {
       port: 0,
       token: settings.token,
     });
+    // Each poller is its own execution environment with its own worker, as in Lambda.
     app.startWorkers({
-      handler: createWorker(project.registry, { client: app.client }),
       // Short polls locally (free here): a reloaded app takes over within a second.
       waitTimeSeconds: 1,
       onInvoke: (i) => {

@@ -7,7 +7,14 @@ import {
   type ReceiveMessageCommandOutput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { QueuePlan, SqsEvent, SqsRecord, WorkerHandler } from '../../runtime/internal.js';
+import {
+  Limits,
+  type QueuePlan,
+  type SqsEvent,
+  type SqsRecord,
+  type WorkerHandler,
+} from '../../runtime/internal.js';
+import { createEnvironment, type LocalEnvironment } from './environment.js';
 
 /** Options of {@link EventSourceMapping}. */
 export interface EventSourceOptions {
@@ -16,7 +23,14 @@ export interface EventSourceOptions {
   readonly queueArn: string;
   readonly region: string;
   readonly sqs: SQSClient;
-  readonly handler: WorkerHandler;
+  /**
+   * The handler of each execution environment: called once per concurrent lane, and again
+   * when a timeout has killed the lane's environment (a cold start). Fence the SDK clients
+   * it uses with `environment.fence` so a timed-out invocation can make no more AWS calls.
+   */
+  readonly createHandler?: (environment: LocalEnvironment) => WorkerHandler | Promise<WorkerHandler>;
+  /** One handler shared by every lane instead (e.g. an imported bundle); nothing is fenced. */
+  readonly handler?: WorkerHandler;
   /** Long-poll wait. @default 20 s (SQS maximum, as Lambda's poller) */
   readonly waitTimeSeconds?: number;
   /** Called once per invocation, for the dev console. */
@@ -30,6 +44,10 @@ export interface InvocationInfo {
   readonly failed: number;
   readonly outcome: 'ok' | 'error' | 'timeout' | 'invalid-response';
   readonly durationMs: number;
+  /** The execution environment (lane instance) that ran it. */
+  readonly environment: string;
+  /** Bytes of the event's JSON (Lambda caps a synchronous invoke at 6 MB). */
+  readonly eventBytes: number;
 }
 
 /** Counters since start. */
@@ -39,14 +57,37 @@ export interface EventSourceStats {
   deleted: number;
   reportedFailures: number;
   wholeBatchFailures: number;
+  /** Execution environments started (one per lane, plus one after each timeout). */
+  environments: number;
 }
+
+/** One concurrent lane: its execution environment and messages received past the 6 MB cap. */
+interface Lane {
+  environment?: {
+    readonly environment: LocalEnvironment;
+    kill(reason: string): void;
+    handler: WorkerHandler;
+  };
+  carry: Message[];
+}
+
+/** Lambda's synchronous invoke payload limit, which caps an SQS batch whatever its size. */
+export const MAX_EVENT_BYTES = Limits.LAMBDA_MAX_INVOKE_PAYLOAD_BYTES;
+/** `{"Records":[]}` and the commas between records. */
+const EVENT_OVERHEAD_BYTES = 16;
 
 /**
  * Emulates Lambda's SQS event source mapping for one queue: `maxConcurrency` pollers long-poll
- * the queue, gather up to `batchSize` records (within the batching window), invoke the worker
- * handler with a real-shaped SQS event and a Lambda-like context (request id, remaining time),
- * enforce the worker timeout, delete what succeeded and leave reported failures (and whole
- * batches on error or timeout) to reappear after their visibility timeout — as AWS does.
+ * the queue, gather up to `batchSize` records (within the batching window, and at most 6 MB of
+ * event: records past it wait for the lane's next invocation), invoke the worker handler with
+ * a real-shaped SQS event and a Lambda-like context (request id, remaining time), enforce the
+ * worker timeout, delete what succeeded and leave reported failures (and whole batches on
+ * error or timeout) to reappear after their visibility timeout — as AWS does.
+ *
+ * Each lane is an execution environment with its own handler instance (`createHandler`). A
+ * timed-out invocation's result is discarded and its messages come back; its environment is
+ * killed (fenced SDK clients refuse every later call, see {@link LocalEnvironment} for what
+ * is not stopped) and the lane's next invocation starts a new one.
  *
  * @example
  * ```ts
@@ -62,6 +103,7 @@ export class EventSourceMapping {
     deleted: 0,
     reportedFailures: 0,
     wholeBatchFailures: 0,
+    environments: 0,
   };
   readonly #options: EventSourceOptions;
   readonly #abort = new AbortController();
@@ -72,6 +114,9 @@ export class EventSourceMapping {
   #idle: (() => void)[] = [];
 
   constructor(options: EventSourceOptions) {
+    if (!options.createHandler && !options.handler) {
+      throw new TypeError('EventSourceMapping needs createHandler or handler');
+    }
     this.#options = options;
     // Every poller's in-flight receive listens on the same stop signal.
     setMaxListeners(Math.max(10, options.queue.maxConcurrency * 2), this.#abort.signal);
@@ -103,25 +148,58 @@ export class EventSourceMapping {
 
   async #lane(): Promise<void> {
     const signal = this.#abort.signal;
-    while (!signal.aborted && !this.#draining) {
-      let messages: Message[];
-      try {
-        messages = await this.#gather(signal);
-      } catch {
-        if (signal.aborted) return;
-        await new Promise((r) => setTimeout(r, 500));
-        continue;
+    const lane: Lane = { carry: [] };
+    try {
+      while (!signal.aborted && !(this.#draining && lane.carry.length === 0)) {
+        let messages: Message[];
+        try {
+          messages = await this.#gather(signal, lane);
+        } catch {
+          if (signal.aborted) return;
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
+        if (messages.length) await this.#invoke(messages, lane);
       }
-      if (messages.length) await this.#invoke(messages);
+    } finally {
+      // Received past the 6 MB cap and never invoked: visible again after their timeout, as in AWS.
+      lane.environment?.kill('event source stopped');
     }
   }
 
-  /** Receive up to batchSize messages: 10 per call, more calls while the batching window is open. */
-  async #gather(signal: AbortSignal): Promise<Message[]> {
+  async #environment(lane: Lane) {
+    if (lane.environment) return lane.environment;
+    const { environment, kill } = createEnvironment();
+    const { createHandler, handler } = this.#options;
+    this.stats.environments++;
+    lane.environment = {
+      environment,
+      kill,
+      handler: createHandler ? await createHandler(environment) : handler!,
+    };
+    return lane.environment;
+  }
+
+  /**
+   * Receive up to batchSize messages (10 per call, more calls while the batching window is open)
+   * and at most 6 MB of event; what a receive brought past that waits in the lane's carry.
+   */
+  async #gather(signal: AbortSignal, lane: Lane): Promise<Message[]> {
     const { queue, queueUrl, sqs } = this.#options;
     const wait = this.#options.waitTimeSeconds ?? 20;
     const windowEnds = Date.now() + queue.batchingWindowSeconds * 1000;
     const messages: Message[] = [];
+    let bytes = EVENT_OVERHEAD_BYTES;
+    const take = (list: Message[]): boolean => {
+      while (list.length) {
+        const size = Buffer.byteLength(JSON.stringify(this.#toRecord(list[0]!))) + 1;
+        if (messages.length > 0 && bytes + size > MAX_EVENT_BYTES) return false;
+        messages.push(list.shift()!);
+        bytes += size;
+      }
+      return true;
+    };
+    if (!take(lane.carry) || messages.length >= queue.batchSize || this.#draining) return messages;
     do {
       this.#receiving++;
       let out: ReceiveMessageCommandOutput;
@@ -139,7 +217,11 @@ export class EventSourceMapping {
       } finally {
         if (--this.#receiving === 0 && this.#draining) for (const resolve of this.#idle.splice(0)) resolve();
       }
-      messages.push(...(out.Messages ?? []));
+      const received = [...(out.Messages ?? [])];
+      if (!take(received)) {
+        lane.carry.push(...received);
+        break;
+      }
       if (!out.Messages?.length && messages.length) {
         if (Date.now() >= windowEnds) break;
         await new Promise((r) => setTimeout(r, Math.min(250, windowEnds - Date.now())));
@@ -153,10 +235,12 @@ export class EventSourceMapping {
     return messages;
   }
 
-  async #invoke(messages: Message[]): Promise<void> {
-    const { queue, handler, onInvoke } = this.#options;
+  async #invoke(messages: Message[], lane: Lane): Promise<void> {
+    const { queue, onInvoke } = this.#options;
+    const env = await this.#environment(lane);
     const records = messages.map((m) => this.#toRecord(m));
     const event: SqsEvent = { Records: records };
+    const eventBytes = Buffer.byteLength(JSON.stringify(event));
     const timeoutMs = queue.workerTimeoutSeconds * 1000;
     const started = Date.now();
     const context = {
@@ -169,9 +253,12 @@ export class EventSourceMapping {
     let outcome: InvocationInfo['outcome'] = 'ok';
     let toDelete: SqsRecord[] = [];
     let timer: NodeJS.Timeout | undefined;
+    const running = env.handler(event, context);
+    // A timed-out invocation's promise may still settle (or reject) later: its result is discarded.
+    running.catch(() => undefined);
     try {
       const response = await Promise.race([
-        handler(event, context),
+        running,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error('Task timed out')), timeoutMs);
         }),
@@ -192,6 +279,11 @@ export class EventSourceMapping {
       clearTimeout(timer);
     }
     if (outcome !== 'ok') this.stats.wholeBatchFailures++;
+    if (outcome === 'timeout') {
+      // Lambda ends the environment: nothing it still has in flight reaches AWS afterwards.
+      env.kill('Task timed out');
+      lane.environment = undefined;
+    }
     await this.#delete(toDelete);
     onInvoke?.({
       queue: queue.name,
@@ -199,6 +291,8 @@ export class EventSourceMapping {
       failed: records.length - toDelete.length,
       outcome,
       durationMs: Date.now() - started,
+      environment: env.environment.id,
+      eventBytes,
     });
   }
 

@@ -5,19 +5,22 @@ import {
   ListSchedulesCommand,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { clientConfigFor } from '../../runtime/client-config.js';
 import {
   CeleriacClient,
   type CeleriacConfig,
   createWorker,
+  Limits,
   type PlanOptions,
   type Registry,
   type ResourcePlan,
   type WorkerHandler,
 } from '../../runtime/internal.js';
 import { beatScheduleRequest } from '../../runtime/schedules/run-now.js';
+import type { LocalEnvironment } from './environment.js';
 import { EventSourceMapping, type InvocationInfo } from './event-source.js';
+import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.js';
 import { provisionPlan } from './provision.js';
 import { type LocalScheduler, startLocalScheduler } from './scheduler/server.js';
 import { type LocalServer, startDynamo, startSqs } from './servers.js';
@@ -31,6 +34,14 @@ export interface LocalStackOptions {
   readonly region?: string;
   /** Clock of the local Scheduler (tests move time to fire long delays and cron). @default Date.now */
   readonly schedulerNow?: () => number;
+  /**
+   * Put a fault-injection proxy (see {@link startFaultProxy}) between the runtime and SQS,
+   * DynamoDB and the Scheduler: `config`, `client` and the workers' calls go through it, while
+   * provisioning, the event source mapping's polling and the Scheduler's deliveries (AWS's side)
+   * do not. Faults start after provisioning.
+   * @default - no proxy
+   */
+  readonly faults?: Omit<FaultProxyOptions, 'targets'>;
 }
 
 /** A running local stack. */
@@ -42,7 +53,9 @@ export interface LocalStack {
   readonly client: CeleriacClient;
   /** The local EventBridge Scheduler (long delays, cron). */
   readonly scheduler: LocalScheduler;
-  /** Start one event source mapping per queue, driving `handler` (default: the registry's worker). */
+  /** The fault-injection proxy, when `faults` was given. */
+  readonly faults?: FaultProxy;
+  /** Start one event source mapping per queue (default handler: one registry worker per lane). */
   startWorkers(options?: WorkersOptions): EventSourceMapping[];
   /** Stop the workers, then the servers this stack started. */
   stop(): Promise<void>;
@@ -50,7 +63,13 @@ export interface LocalStack {
 
 /** Options of {@link LocalStack.startWorkers}. */
 export interface WorkersOptions {
+  /** One handler for every lane (nothing fenced). @default one worker per lane, see `createHandler` */
   readonly handler?: WorkerHandler;
+  /**
+   * The handler of one execution environment (lane).
+   * @default the registry's worker on its own client, whose SDK clients the environment fences
+   */
+  readonly createHandler?: (environment: LocalEnvironment) => WorkerHandler | Promise<WorkerHandler>;
   readonly waitTimeSeconds?: number;
   readonly onInvoke?: (info: InvocationInfo) => void;
   /** Only these logical queues. @default all */
@@ -143,7 +162,13 @@ export async function startLocalServers(options: LocalServersOptions = {}): Prom
 export interface LocalAppOptions {
   readonly registry: Registry;
   readonly plan?: PlanOptions;
+  /** Where provisioning (and the event source's polling) talk to the servers. */
   readonly endpoints: LocalEndpoints;
+  /**
+   * Where the runtime (the client config, the workers) talks to them, e.g. a fault proxy.
+   * @default `endpoints`
+   */
+  readonly runtimeEndpoints?: LocalEndpoints;
   readonly region?: string;
 }
 
@@ -208,14 +233,30 @@ export async function attachLocalApp(options: LocalAppOptions): Promise<LocalApp
   try {
     const plan = options.registry.plan(options.plan);
     const prefix = options.plan?.prefix ?? plan.app;
-    const queueUrls = await provisionPlan(plan, sqs, dynamodb);
+    // The Scheduler's own DLQ, as the TaskRuntime deploys one: where undeliverable firings go.
+    const schedulerDlqName = `${prefix}-scheduler-dlq`;
+    const [queueUrls] = await Promise.all([
+      provisionPlan(plan, sqs, dynamodb),
+      sqs.send(
+        new CreateQueueCommand({
+          QueueName: schedulerDlqName,
+          Attributes: { MaximumMessageSize: String(Limits.SQS_MAX_MESSAGE_BYTES) },
+        }),
+      ),
+    ]);
     const config: CeleriacConfig = clientConfigFor(plan, {
       region,
       queueUrls: (q) => queueUrls[q.name]!,
-      scheduler: { roleArn: 'arn:aws:iam::000000000000:role/celeriac-scheduler' },
-      endpoints,
+      scheduler: {
+        roleArn: 'arn:aws:iam::000000000000:role/celeriac-scheduler',
+        dlqArn: `arn:aws:sqs:${region}:000000000000:${schedulerDlqName}`,
+      },
+      endpoints: options.runtimeEndpoints ?? endpoints,
     });
-    const client = new CeleriacClient({ config, sqs, dynamodb });
+    // Through a fault proxy, the runtime builds its own SDK clients (its retry settings) from the config.
+    const client = options.runtimeEndpoints
+      ? new CeleriacClient({ config })
+      : new CeleriacClient({ config, sqs, dynamodb });
     // Beat: one schedule per cron/rate entry, created through the real SDK as infra deploys them.
     await syncBeatSchedules(client, plan, prefix);
     const mappings: EventSourceMapping[] = [];
@@ -226,7 +267,15 @@ export async function attachLocalApp(options: LocalAppOptions): Promise<LocalApp
       dynamodb,
       client,
       startWorkers(workers = {}) {
-        const handler = workers.handler ?? createWorker(options.registry, { client });
+        // Each lane is an execution environment with its own worker and SDK clients, fenced so a
+        // timed-out invocation makes no more AWS calls (see EventSourceMapping).
+        const createHandler =
+          workers.createHandler ??
+          ((environment: LocalEnvironment) => {
+            const own = new CeleriacClient({ config });
+            for (const sdk of [own.sqs, own.dynamodb, own.scheduler]) environment.fence(sdk);
+            return createWorker(options.registry, { client: own });
+          });
         const created: EventSourceMapping[] = [];
         for (const queue of plan.queues) {
           if (workers.queues && !workers.queues.includes(queue.name)) continue;
@@ -238,7 +287,7 @@ export async function attachLocalApp(options: LocalAppOptions): Promise<LocalApp
             queueArn: `arn:aws:sqs:${region}:000000000000:${queue.queueName}`,
             region,
             sqs,
-            handler,
+            ...(workers.handler ? { handler: workers.handler } : { createHandler }),
             ...(workers.waitTimeSeconds !== undefined ? { waitTimeSeconds: workers.waitTimeSeconds } : {}),
             ...(workers.onInvoke ? { onInvoke: workers.onInvoke } : {}),
           });
@@ -255,6 +304,11 @@ export async function attachLocalApp(options: LocalAppOptions): Promise<LocalApp
         await Promise.all(mappings.map((m) => m.stop()));
         sqs.destroy();
         dynamodb.destroy();
+        if (options.runtimeEndpoints) {
+          client.sqs.destroy();
+          client.dynamodb.destroy();
+          client.scheduler.destroy();
+        }
       },
     };
   } catch (err) {
@@ -283,22 +337,33 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(options.region ? { region: options.region } : {}),
     ...(options.schedulerNow ? { schedulerNow: options.schedulerNow } : {}),
   });
+  let faults: FaultProxy | undefined;
   try {
+    faults = options.faults
+      ? await startFaultProxy({ ...options.faults, rates: {}, targetRates: {}, targets: servers.endpoints })
+      : undefined;
     const app = await attachLocalApp({
       registry: options.registry,
       endpoints: servers.endpoints,
+      ...(faults ? { runtimeEndpoints: { ...servers.endpoints, ...faults.endpoints } } : {}),
       ...(options.plan ? { plan: options.plan } : {}),
       ...(options.region ? { region: options.region } : {}),
     });
+    // Faults start once the plan is provisioned.
+    if (faults && options.faults) faults.setRates(options.faults.rates ?? {}, options.faults.targetRates);
+    const proxy = faults;
     return {
       ...app,
       scheduler: servers.scheduler,
+      ...(proxy ? { faults: proxy } : {}),
       async stop() {
         await app.stop();
+        await proxy?.stop();
         await servers.stop();
       },
     };
   } catch (err) {
+    await faults?.stop();
     await servers.stop();
     throw err;
   }

@@ -7,14 +7,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { TaskState } from '../constants.js';
-import type { Json } from '../json.js';
+import { type Json, utf8Bytes } from '../json.js';
 import type { SerializedError, TaskEvent, TaskRecord } from './record.js';
 import { ResultsSchema, shardOf, timeKey } from './schema.js';
 import { ttlToMs } from './ttl.js';
 
-/** Arguments larger than this are not stored with the result (the dashboard says so). */
+/** Arguments larger than this (UTF-8 bytes of their JSON) are not stored with the result (the dashboard says so). */
 export const ARGS_STORE_MAX_BYTES = 8_192;
-/** Results larger than this are not stored (the item limit is 400 KB); the record says truncated. */
+/** Results larger than this (UTF-8 bytes of their JSON) are not stored (the item limit is 400 KB); the record says truncated. */
 export const RESULT_STORE_MAX_BYTES = 350_000;
 
 /** A state change to record for one task. */
@@ -188,12 +188,12 @@ function itemFields(t: Transition, now: number): { fields: Record<string, unknow
   const truncated: string[] = [];
   if (t.args !== undefined) {
     const text = JSON.stringify(t.args);
-    if (text.length <= ARGS_STORE_MAX_BYTES) fields.args = text;
+    if (utf8Bytes(text) <= ARGS_STORE_MAX_BYTES) fields.args = text;
     else truncated.push('args');
   }
   if (t.result !== undefined) {
     const text = JSON.stringify(t.result);
-    if (text.length <= RESULT_STORE_MAX_BYTES) fields.result = text;
+    if (utf8Bytes(text) <= RESULT_STORE_MAX_BYTES) fields.result = text;
     else truncated.push('result');
   }
   if (truncated.length > 0) fields.truncated = truncated;

@@ -68,16 +68,41 @@ function translateDow(dow: string, source: string): string {
   return dow
     .toUpperCase()
     .split(',')
-    .map((part) =>
-      part.replace(/\d+/g, (n, offset: number) => {
-        // The number after "#" is the nth weekday of the month, not a day.
-        if (offset > 0 && part[offset - 1] === '#') return n;
-        const day = DAY_NAMES[Number(n)];
-        if (!day) throw bad(source, 'day-of-week numbers 0-7');
-        return day;
-      }),
-    )
+    .map((part) => translateDowPart(part, source))
     .join(',');
+}
+
+/** A day-of-week value of a 5-field cron (0-7, Sunday 0 or 7, or a name) → 0-7. */
+function dayIndex(token: string, source: string): number {
+  const n = /^\d+$/.test(token) ? Number(token) : (DAY_NAMES as readonly string[]).indexOf(token);
+  if (!(n >= 0 && n <= 7)) throw bad(source, 'day-of-week numbers 0-7 or names SUN-SAT');
+  return n;
+}
+
+/**
+ * One day-of-week part → Scheduler's, by name. A range ending on Sunday as 7 (`6-7`, Saturday
+ * to Sunday) wraps in Scheduler's SUN-first week, so it becomes `SAT,SUN`; any other range that
+ * runs backwards is refused.
+ */
+function translateDowPart(part: string, source: string): string {
+  const special = /^(\w+?)(#[1-5]|L)$/.exec(part);
+  // The number after "#" is the nth weekday of the month, not a day.
+  if (special) {
+    const day = dayIndex(special[1]!, source) % 7;
+    // `5L` (last Friday) is written with Scheduler's number (SUN = 1), as its docs do: `6L`.
+    return special[2] === 'L' ? `${day + 1}L` : `${DAY_NAMES[day]}${special[2]}`;
+  }
+  if (part === '*') return part;
+  const [from, to, more] = part.split('-');
+  if (more !== undefined) throw bad(source, `day-of-week "${part}": one "-" per range`);
+  const a = dayIndex(from!, source) % 7;
+  if (to === undefined) return DAY_NAMES[a]!;
+  const rawB = dayIndex(to, source);
+  const sunday = rawB === 7 && a > 0;
+  const b = sunday ? 6 : rawB;
+  if (b < a) throw bad(source, `day-of-week range "${part}" runs backwards; list the days instead`);
+  const range = a === b ? DAY_NAMES[a]! : `${DAY_NAMES[a]}-${DAY_NAMES[b]}`;
+  return sunday ? `${range},SUN` : range;
 }
 
 const RATE = /^(\d+)\s*(minute|minutes|hour|hours|day|days)$/i;

@@ -6,11 +6,13 @@ import {
   DeleteScheduleCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-scheduler';
+import { isTransientAwsError } from '../aws-errors.js';
 import type { CeleriacClient } from '../client.js';
 import type { CeleriacConfig } from '../config.js';
 import type { Envelope } from '../envelope.js';
 import { CeleriacError, ErrorCode, invalid } from '../errors.js';
 import { utf8Bytes } from '../json.js';
+import { mapLimit } from '../worker/pool.js';
 
 /** The longest delay or eta accepted: one year. */
 export const MAX_DELAY_MS = 365 * 86_400_000;
@@ -22,7 +24,18 @@ export const SCHEDULER_RETRY_POLICY = {
   MaximumEventAgeInSeconds: 86_400,
 } as const;
 
+/**
+ * How `scheduleEnvelope` retries a transient Scheduler failure (throttle, 5xx, dropped
+ * connection) after the SDK's own attempts: this many tries in all, with full-jitter exponential
+ * backoff from `baseMs`, each wait at most `capMs`.
+ */
+export const SCHEDULE_RETRY = { attempts: 5, baseMs: 200, capMs: 5_000 } as const;
+/** CreateSchedule calls in flight at once for one batch of long-delayed envelopes. */
+export const SCHEDULE_CONCURRENCY = 8;
+
 const NAME_OK = /^[0-9a-zA-Z_.-]{1,62}$/;
+/** Scheduler's rule for a ClientToken: 1–64 of `a-zA-Z0-9-_` (no `.`, unlike names). */
+export const CLIENT_TOKEN_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /**
  * The one-time schedule's name for a task id: `t-<id>` when the id fits Scheduler's rules
@@ -41,8 +54,40 @@ export function scheduleNameFor(taskId: string): string {
 }
 
 /**
+ * The CreateSchedule `ClientToken` for a schedule name: the name's SHA-256 in base64url
+ * (43 characters of `a-zA-Z0-9-_`). Names may hold `.`, which tokens may not; the same name always
+ * gives the same token, so a create retried after a lost answer is the same request to Scheduler.
+ *
+ * @example
+ * ```ts
+ * clientTokenFor('t-order.42'); // 'mQ1x…' (43 characters)
+ * ```
+ */
+export function clientTokenFor(scheduleName: string): string {
+  return createHash('sha256').update(scheduleName).digest('base64url');
+}
+
+/**
+ * The AWS partition of a region: `aws-cn` for `cn-*`, `aws-us-gov` for `us-gov-*`, the ISO
+ * partitions for theirs, else `aws`.
+ *
+ * @example
+ * ```ts
+ * partitionOf('cn-north-1'); // 'aws-cn'
+ * ```
+ */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  const iso = /^([a-z]{2})-iso([a-z]?)-/.exec(region);
+  if (iso) return iso[2] ? `aws-iso-${iso[2]}` : 'aws-iso';
+  return 'aws';
+}
+
+/**
  * The ARN of a configured queue: `config.queues[name].arn`, else derived from its URL
- * (`https://sqs.<region>.amazonaws.com/<account>/<name>` → `arn:aws:sqs:<region>:<account>:<name>`).
+ * (`https://sqs.<region>.amazonaws.com/<account>/<name>` → `arn:<partition>:sqs:<region>:<account>:<name>`,
+ * the partition read from the region, see {@link partitionOf}).
  *
  * @example
  * ```ts
@@ -67,7 +112,7 @@ export function queueArn(config: CeleriacConfig, queue: string): string {
       'a URL ending in /<account>/<name>, or set queues.<name>.arn',
     );
   }
-  return `arn:aws:sqs:${config.region}:${account}:${name}`;
+  return `arn:${partitionOf(config.region)}:sqs:${config.region}:${account}:${name}`;
 }
 
 /** `at(yyyy-mm-ddThh:mm:ss)` in UTC, rounded up to the second. */
@@ -110,7 +155,7 @@ export function oneTimeScheduleRequest(
     ActionAfterCompletion: 'DELETE',
     State: 'ENABLED',
     Description: `celeriac ${envelope.task} ${envelope.id}`.slice(0, 512),
-    ClientToken: name,
+    ClientToken: clientTokenFor(name),
     Target: {
       Arn: queueArn(config, envelope.queue),
       RoleArn: scheduler.roleArn,
@@ -134,12 +179,23 @@ export function requireScheduler(
   );
 }
 
+/** Options of {@link scheduleEnvelope}, for tests. */
+export interface ScheduleRetryOptions {
+  /** Wait between tries. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Uniform in [0, 1), for jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
 /**
  * Deliver an envelope later than SQS's 15-minute DelaySeconds allows, through a one-time
  * EventBridge Scheduler schedule targeting its queue. Never by holding a message. Creating the
- * same task's schedule twice is a no-op (the name is derived from the task id).
+ * same task's schedule twice is a no-op (the name is derived from the task id). A transient
+ * failure (throttle, 5xx, dropped connection) is tried again with backoff
+ * ({@link SCHEDULE_RETRY}); the derived ClientToken makes a retried create idempotent.
  *
- * @throws CeleriacError `SCHEDULE_FAILED` when Scheduler refuses.
+ * @throws CeleriacError `SCHEDULE_FAILED` when Scheduler refuses, or still fails after the
+ *   retries (its `cause` is the last SDK error; {@link isTransientAwsError} tells which).
  * @example
  * ```ts
  * await scheduleEnvelope(client, envelope, encodeEnvelope(envelope));
@@ -149,18 +205,62 @@ export async function scheduleEnvelope(
   client: CeleriacClient,
   envelope: Envelope,
   body: string,
+  options: ScheduleRetryOptions = {},
 ): Promise<void> {
   const request = oneTimeScheduleRequest(client.config, envelope, body);
-  try {
-    await client.scheduler.send(new CreateScheduleCommand(request));
-  } catch (err) {
-    if (err instanceof ConflictException || (err as Error)?.name === 'ConflictException') return;
-    throw new CeleriacError(
-      ErrorCode.SCHEDULE_FAILED,
-      `task "${envelope.task}" ${envelope.id} was not scheduled: ${String(err)}`,
-      { value: envelope.id, cause: err },
-    );
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = options.random ?? Math.random;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.scheduler.send(new CreateScheduleCommand(request));
+      return;
+    } catch (err) {
+      if (err instanceof ConflictException || (err as Error)?.name === 'ConflictException') return;
+      if (attempt < SCHEDULE_RETRY.attempts && isTransientAwsError(err)) {
+        const cap = Math.min(SCHEDULE_RETRY.capMs, SCHEDULE_RETRY.baseMs * 2 ** (attempt - 1));
+        await sleep(Math.round(random() * cap));
+        continue;
+      }
+      throw new CeleriacError(
+        ErrorCode.SCHEDULE_FAILED,
+        `task "${envelope.task}" ${envelope.id} was not scheduled${attempt > 1 ? ` (after ${attempt} tries)` : ''}: ${String(err)}`,
+        { value: envelope.id, cause: err },
+      );
+    }
   }
+}
+
+/**
+ * Schedule many envelopes (see {@link scheduleEnvelope}) with at most
+ * {@link SCHEDULE_CONCURRENCY} creates in flight. Returns, in input order, `undefined` for each
+ * one scheduled and the error for each one not.
+ *
+ * @example
+ * ```ts
+ * const errors = await scheduleEnvelopes(client, [{ envelope, body }]);
+ * ```
+ */
+export function scheduleEnvelopes(
+  client: CeleriacClient,
+  items: readonly { readonly envelope: Envelope; readonly body: string }[],
+  concurrency: number = SCHEDULE_CONCURRENCY,
+): Promise<(CeleriacError | undefined)[]> {
+  return mapLimit(items, concurrency, async ({ envelope, body }) => {
+    try {
+      await scheduleEnvelope(client, envelope, body);
+      return undefined;
+    } catch (err) {
+      if (err instanceof CeleriacError) return err;
+      return new CeleriacError(
+        ErrorCode.SCHEDULE_FAILED,
+        `task ${envelope.id} was not scheduled: ${String(err)}`,
+        {
+          value: envelope.id,
+          cause: err,
+        },
+      );
+    }
+  });
 }
 
 /**

@@ -28,6 +28,7 @@ import { bundle, ROOT, tempDir, writeSdkBaselineEntry } from './bundle.js';
 import { measureColdStart } from './cold-start.js';
 import { type CallCounts, countCalls, median, sum } from './counting.js';
 import { measureDevLoop } from './dev-loop.js';
+import { measureFaultThroughput } from './faults.js';
 import { putResultHandler } from './fixtures/handler-sdk.js';
 import { measureGroupWait } from './group-wait.js';
 import { measureResultLatency } from './latency.js';
@@ -245,6 +246,15 @@ async function main() {
     say('bench: celeriac dev, cold starts and reloads (the built bin, a small app)…');
     const devLoop = await measureDevLoop({ starts: 3, reloadsPerStart: 3 });
 
+    // 5. End-to-end throughput through the fault proxy, clean and at 20% throttling of every service.
+    say(`bench: ${TASKS} tasks through the fault proxy, without faults and at 20% throttling…`);
+    const faults = await measureFaultThroughput(
+      { sqs: stack.config.endpoints!.sqs!, dynamodb: stack.config.endpoints!.dynamodb! },
+      TASKS,
+      0.2,
+      flags.quick ? 1 : 3,
+    );
+
     const report = {
       tasks: TASKS,
       enqueue_tasks_per_s: round(enqueueOurs),
@@ -305,6 +315,11 @@ async function main() {
       dev_ready_ms_runs: devLoop.readyMsAll.join(' '),
       dev_reload_ms: round(devLoop.reloadMs),
       dev_reload_ms_runs: devLoop.reloadMsAll.join(' '),
+      proxy_clean_tasks_per_s: round(faults.clean.tasksPerS),
+      proxy_throttle20_tasks_per_s: round(faults.faulted.tasksPerS),
+      throttle20_throughput_ratio: round(faults.faulted.tasksPerS / faults.clean.tasksPerS, 3),
+      throttle20_requests_throttled: faults.faulted.throttled,
+      throttle20_requests_forwarded: faults.faulted.forwarded,
     };
     const budgets: Budget[] = [
       { figure: 'sqs_requests_per_task', at: 'most', limit: 0.35 },

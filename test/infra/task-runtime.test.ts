@@ -99,7 +99,9 @@ describe('workers', () => {
           ReservedConcurrentExecutions: q.reservedConcurrency,
           Role: { 'Fn::GetAtt': [lid(stack, worker.role), 'Arn'] },
           LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: lid(stack, worker.logGroup) } },
-          Environment: { Variables: { CELERIAC_CONFIG: Match.anyValue() } },
+          Environment: {
+            Variables: { CELERIAC_CONFIG: Match.anyValue(), NODE_OPTIONS: '--enable-source-maps' },
+          },
         },
       });
       expectResource(template, 'AWS::Logs::LogGroup', lid(stack, worker.logGroup), {
@@ -107,6 +109,20 @@ describe('workers', () => {
       });
     },
   );
+
+  it('reserveConcurrency false sets no reserved concurrency: the event source maximum is the only cap', () => {
+    const t = Template.fromStack(buildStack({ reserveConcurrency: false }));
+    const workers = Object.values(t.findResources('AWS::Lambda::Function')).filter((f) =>
+      String(f.Properties.Description).startsWith('Celeriac worker'),
+    );
+    expect(workers).toHaveLength(plan.queues.length);
+    for (const w of workers) expect(w.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    for (const q of plan.queues) {
+      t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        ScalingConfig: { MaximumConcurrency: q.maxConcurrency },
+      });
+    }
+  });
 
   it.each(plan.queues)(
     'event source of $name: batch size, window, max concurrency, ReportBatchItemFailures',
@@ -288,9 +304,12 @@ describe('scheduler', () => {
     );
   });
 
-  it('its DLQ is encrypted and keeps messages 14 days', () => {
-    expectResource(template, 'AWS::SQS::Queue', lid(stack, rt.scheduler.deadLetterQueue), {
-      Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 },
+  it('its DLQ is encrypted, keeps messages 14 days and takes 1 MiB messages', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1_209_600,
+      MaximumMessageSize: 1_048_576,
+      QueueName: Match.absent(),
     });
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,8 @@ import { type SynthesizedWorker, synthWorkerAsset } from './synth-worker-asset.j
 
 /** Worker bundle budget (minified ESM with the SDK v3 clients inside). */
 const BUNDLE_BUDGET_BYTES = 1_000_000;
+/** Its source map (mappings only, no sources inside): read at cold start only when a stack is mapped. */
+const SOURCE_MAP_BUDGET_BYTES = 1_500_000;
 
 // The one place in the infra suite where esbuild really bundles the worker.
 let synth: SynthesizedWorker;
@@ -58,18 +60,48 @@ describe('the app also ships the results API and beat', () => {
 });
 
 describe('the synthesized worker asset', () => {
-  it('is one minified ESM file with the AWS SDK clients bundled in and no source map', () => {
+  it('is one minified ESM file with the AWS SDK clients bundled in, and its source map beside it', () => {
     const source = readFileSync(synth.file, 'utf8');
-    console.log(`worker bundle: ${synth.file} (${synth.bytes} bytes, budget ${BUNDLE_BUDGET_BYTES})`);
-    expect(readdirSync(path.dirname(synth.file))).toEqual(['index.mjs']);
+    const mapFile = `${synth.file}.map`;
+    const mapBytes = statSync(mapFile).size;
+    console.log(
+      `worker bundle: ${synth.file} (${synth.bytes} bytes, budget ${BUNDLE_BUDGET_BYTES}); source map ${mapBytes} bytes (budget ${SOURCE_MAP_BUDGET_BYTES})`,
+    );
+    expect(readdirSync(path.dirname(synth.file)).sort()).toEqual(['index.mjs', 'index.mjs.map']);
     expect(synth.bytes).toBeLessThan(BUNDLE_BUDGET_BYTES);
+    expect(mapBytes).toBeLessThan(SOURCE_MAP_BUDGET_BYTES);
     // Every module it imports is a Node built-in: the SDK clients and runtime/ are inside.
     const imported = [...source.matchAll(/(?:\bfrom ?|\bimport\()["']([^"' ]+)["']/g)].map((m) => m[1]!);
     expect(imported.length).toBeGreaterThan(0);
     expect(imported.filter((m) => !m.startsWith('node:'))).toEqual([]);
     expect(source.includes('SendMessageBatch')).toBe(true);
-    expect(source.includes('sourceMappingURL')).toBe(false);
+    expect(source.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
+    const map = JSON.parse(readFileSync(mapFile, 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+    expect(map.sources.some((s) => s.endsWith('runtime/worker/handler.ts'))).toBe(true);
+    expect(map.sourcesContent).toBeUndefined();
     expect(synth.handler).toBe('index.handler');
+  });
+
+  it('with --enable-source-maps (as the workers run), a stack trace names the TypeScript file and line', () => {
+    const script = `
+      const m = await import(process.env.ASSET_URL);
+      try {
+        await m.handler({ Records: [] }, { awsRequestId: 'r-1', getRemainingTimeInMillis: () => 60000 });
+        console.log('no error');
+      } catch (err) {
+        console.log(err.stack);
+      }`;
+    // No CELERIAC_CONFIG: the worker throws CONFIG_MISSING from runtime/config.ts.
+    const stdout = execFileSync(
+      process.execPath,
+      ['--enable-source-maps', '--input-type=module', '-e', script],
+      {
+        env: { PATH: process.env.PATH, ASSET_URL: pathToFileURL(synth.file).href },
+        encoding: 'utf8',
+      },
+    );
+    expect(stdout).toMatch(/at loadConfig \(.*runtime\/config\.ts:\d+:\d+\)/);
+    expect(stdout).toMatch(/runtime\/worker\/handler\.ts:\d+/);
   });
 
   it('loads in plain Node outside the repo (no node_modules reachable), exports handler, answers an SQS event', () => {

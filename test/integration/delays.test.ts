@@ -10,7 +10,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { CeleriacClient, chain, decodeEnvelope, enqueueMany } from '../../runtime/internal.js';
-import { scheduleNameFor } from '../../runtime/schedules/one-time.js';
+import { clientTokenFor, scheduleNameFor } from '../../runtime/schedules/one-time.js';
 import { add, mul, registry } from './fixtures/canvas-tasks.js';
 import { eventually, localStack, newPrefix, waitForState } from './harness.js';
 
@@ -102,7 +102,7 @@ describe('delays beyond 15 minutes', () => {
     expect(eta - before).toBeGreaterThanOrEqual(7_200_000);
     expect(body).toEqual({
       ActionAfterCompletion: 'DELETE',
-      ClientToken: scheduleNameFor(handle.id),
+      ClientToken: clientTokenFor(scheduleNameFor(handle.id)),
       Description: `celeriac add ${handle.id}`,
       FlexibleTimeWindow: { Mode: 'OFF' },
       GroupName: stack.config.scheduler!.group,
@@ -114,6 +114,7 @@ describe('delays beyond 15 minutes', () => {
         RoleArn: stack.config.scheduler!.roleArn,
         Input: input,
         RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
+        DeadLetterConfig: { Arn: stack.config.scheduler!.dlqArn },
       },
     });
     // Not before its time: a tick (awaited, so any firing it makes is recorded) leaves it scheduled…

@@ -16,7 +16,7 @@ export function newPrefix(): string {
 export async function localStack(
   registry: Registry,
   prefix = newPrefix(),
-  extra: Pick<LocalStackOptions, 'schedulerNow'> = {},
+  extra: Pick<LocalStackOptions, 'schedulerNow' | 'faults'> = {},
 ): Promise<LocalStack> {
   return startLocalStack({
     ...extra,

@@ -9,7 +9,9 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
+import { packSqsBatches } from '../../../runtime/batching.js';
 import type { CeleriacClient, QueuePlan, ResourcePlan } from '../../../runtime/internal.js';
+import { utf8Bytes } from '../../../runtime/json.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 
 /** Approximate message counts of one SQS queue. */
@@ -124,7 +126,7 @@ const DEAD_LETTER_ATTRIBUTE = /^celeriac-(error-|source-queue|failed-at|receive-
 
 /**
  * Move messages from a queue's DLQ back to the queue: receive from the DLQ, send the same
- * bodies to the source queue in a batch, then delete from the DLQ only what was sent. A
+ * bodies to the source queue in batches packed to SQS's limits (10 entries, 1 MiB), then delete from the DLQ only what was sent. A
  * message is never lost; if a delete fails after its send, it may run twice (at least once).
  *
  * Only dead letters that were there when the redrive began are moved: a message that reached
@@ -186,28 +188,27 @@ export async function redrive(
       continue;
     }
     emptyPolls = 0;
-    const sent = await client.sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: url,
-        Entries: messages.map((m, i) => ({
-          Id: String(i),
-          MessageBody: m.Body ?? '',
-          MessageAttributes: keepAttributes(m.MessageAttributes),
-        })),
-      }),
-    );
-    const ok = (sent.Successful ?? []).map((s) => messages[Number(s.Id)]!);
-    failed += sent.Failed?.length ?? 0;
-    if (ok.length) {
-      await client.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: dlqUrl,
-          Entries: ok.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-        }),
-      );
+    // Ten dead letters of up to 1 MiB each do not fit one send: pack batches to SQS's limits.
+    for (const batch of packSqsBatches(messages, messageBytes)) {
+      const entries = batch.map((m, i) => ({
+        Id: String(i),
+        MessageBody: m.Body ?? '',
+        MessageAttributes: keepAttributes(m.MessageAttributes),
+      }));
+      const sent = await client.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
+      const ok = (sent.Successful ?? []).map((s) => batch[Number(s.Id)]!);
+      failed += sent.Failed?.length ?? 0;
+      if (ok.length) {
+        await client.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: dlqUrl,
+            Entries: ok.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+          }),
+        );
+      }
+      for (const m of ok) movedBodies.add(digest(m.Body ?? ''));
+      moved += ok.length;
     }
-    for (const m of ok) movedBodies.add(digest(m.Body ?? ''));
-    moved += ok.length;
     options.onProgress?.({ moved, failed, more: true });
   }
   await release(client, dlqUrl, skipped);
@@ -228,6 +229,16 @@ async function release(client: CeleriacClient, dlqUrl: string, messages: readonl
       )
       .catch(() => undefined); // They reappear after the receive's visibility timeout anyway.
   }
+}
+
+/** What SQS counts toward a message's size: its body and the attributes redrive keeps. */
+function messageBytes(m: Message): number {
+  let bytes = utf8Bytes(m.Body ?? '');
+  for (const [key, v] of Object.entries(keepAttributes(m.MessageAttributes) ?? {})) {
+    bytes += utf8Bytes(key) + utf8Bytes(v.DataType ?? '');
+    bytes += v.StringValue !== undefined ? utf8Bytes(v.StringValue) : (v.BinaryValue?.byteLength ?? 0);
+  }
+  return bytes;
 }
 
 function digest(body: string): string {

@@ -1,55 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { deliver, retryDecision, sendDeadLetter } from './delivery.js';
 import { nextFiring } from './expression.js';
+import type { DeadLetter, Firing, LocalSchedule, RecordedRequest } from './types.js';
+import { scheduleProblem } from './validate.js';
 
-/** A schedule as the local server keeps it (the CreateSchedule request, plus bookkeeping). */
-export interface LocalSchedule {
-  readonly Name: string;
-  readonly GroupName: string;
-  readonly Arn: string;
-  readonly ScheduleExpression: string;
-  readonly ScheduleExpressionTimezone?: string;
-  readonly State: 'ENABLED' | 'DISABLED';
-  readonly ActionAfterCompletion?: 'DELETE' | 'NONE';
-  readonly FlexibleTimeWindow: { Mode: string; MaximumWindowInMinutes?: number };
-  readonly Target: {
-    Arn: string;
-    RoleArn: string;
-    Input?: string;
-    RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
-    DeadLetterConfig?: { Arn?: string };
-  };
-  readonly Description?: string;
-  readonly CreationDate: number;
-  readonly LastModificationDate: number;
-  /** Epoch ms of the next firing, or undefined when it has none left. */
-  nextAt: number | undefined;
-  failures: number;
-}
-
-/** One request the server answered (for tests asserting what the SDK sent). */
-export interface RecordedRequest {
-  readonly operation:
-    | 'CreateSchedule'
-    | 'GetSchedule'
-    | 'DeleteSchedule'
-    | 'ListSchedules'
-    | 'UpdateSchedule';
-  readonly name?: string;
-  readonly body?: Record<string, unknown>;
-  readonly query: Record<string, string>;
-}
-
-/** One delivery the server made. */
-export interface Firing {
-  readonly schedule: string;
-  readonly group: string;
-  readonly scheduledTime: string;
-  readonly queueUrl: string;
-  readonly body: string;
-  readonly at: number;
-}
+export type { DeadLetter, Firing, LocalSchedule, RecordedRequest } from './types.js';
 
 /** Options of {@link startLocalScheduler}. */
 export interface LocalSchedulerOptions {
@@ -61,6 +18,14 @@ export interface LocalSchedulerOptions {
   readonly now?: () => number;
   /** How often due schedules are checked. @default 200 ms */
   readonly tickMs?: number;
+  /**
+   * Backoff between delivery retries of one firing: `base × 2^(n-1)`, capped, with jitter
+   * (half to all of it), in the clock's time. AWS does not publish its own; these are shorter
+   * so local runs finish. @default { baseMs: 1000, capMs: 60000 }
+   */
+  readonly retryBackoff?: { readonly baseMs: number; readonly capMs: number };
+  /** Uniform in [0, 1), for jitter and random choices. @default Math.random */
+  readonly random?: () => number;
 }
 
 /** A running local Scheduler. */
@@ -69,6 +34,8 @@ export interface LocalScheduler {
   readonly schedules: ReadonlyMap<string, LocalSchedule>;
   readonly requests: readonly RecordedRequest[];
   readonly firings: readonly Firing[];
+  /** Firings it gave up on (dead-lettered or dropped). */
+  readonly deadLetters: readonly DeadLetter[];
   /** Check due schedules now (tests with an injected clock call it after moving time). */
   tick(): Promise<void>;
   stop(): Promise<void>;
@@ -82,7 +49,11 @@ const key = (group: string, name: string) => `${group}/${name}`;
  * `SchedulerClient` talks to it), and fires what it holds: `at()` schedules once at their time
  * (then deletes them when ActionAfterCompletion is DELETE), `cron()` and `rate()` ones on every
  * occurrence, by SendMessage of the target Input to the target queue, with the
- * `<aws.scheduler.*>` context attributes substituted.
+ * `<aws.scheduler.*>` context attributes substituted. It validates requests as Scheduler does
+ * (see {@link scheduleProblem}: name and ClientToken patterns, an `at()` in the past, the
+ * Input's size…), retries a failed delivery with backoff within the target's RetryPolicy
+ * (MaximumRetryAttempts, MaximumEventAgeInSeconds), and then, or at once for a non-retryable
+ * error such as a missing queue, sends the dead-letter event to the target's DLQ.
  *
  * @example
  * ```ts
@@ -96,6 +67,10 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
   const schedules = new Map<string, LocalSchedule>();
   const requests: RecordedRequest[] = [];
   const firings: Firing[] = [];
+  const deadLetters: DeadLetter[] = [];
+  const random = options.random ?? Math.random;
+  const backoff = options.retryBackoff ?? { baseMs: 1_000, capMs: 60_000 };
+  const delivery = { sqs: options.sqs, resolveQueueUrl: options.resolveQueueUrl, now };
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err) => send(res, 500, { Message: String(err) }, 'InternalServerException'));
@@ -151,21 +126,15 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
           return send(res, 404, { Message: `Schedule ${name} does not exist.` }, 'ResourceNotFoundException');
         }
         const b = body ?? {};
-        if (typeof b.ScheduleExpression !== 'string' || !b.Target || !b.FlexibleTimeWindow) {
-          return send(
-            res,
-            400,
-            { Message: 'ScheduleExpression, Target and FlexibleTimeWindow are required' },
-            'ValidationException',
-          );
-        }
+        const problem = scheduleProblem(name, { GroupName: group, ...b }, now());
+        if (problem) return send(res, 400, { Message: problem }, 'ValidationException');
         const t = now();
         const created = schedules.get(k)?.CreationDate ?? t / 1000;
         const schedule: LocalSchedule = {
           Name: name,
           GroupName: group,
           Arn: `arn:aws:scheduler:${region}:000000000000:schedule/${group}/${name}`,
-          ScheduleExpression: b.ScheduleExpression,
+          ScheduleExpression: b.ScheduleExpression as string,
           ...(typeof b.ScheduleExpressionTimezone === 'string'
             ? { ScheduleExpressionTimezone: b.ScheduleExpressionTimezone }
             : {}),
@@ -180,6 +149,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
           LastModificationDate: t / 1000,
           nextAt: undefined,
           failures: 0,
+          retryAt: undefined,
         };
         try {
           schedule.nextAt = firstFiring(schedule, t);
@@ -194,7 +164,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
         const s = schedules.get(k);
         if (!s)
           return send(res, 404, { Message: `Schedule ${name} does not exist.` }, 'ResourceNotFoundException');
-        const { nextAt: _n, failures: _f, ...wire } = s;
+        const { nextAt: _n, failures: _f, retryAt: _r, ...wire } = s;
         return send(res, 200, wire);
       }
       case 'DELETE': {
@@ -211,7 +181,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
 
   function firstFiring(s: LocalSchedule, t: number): number | undefined {
     if (s.ScheduleExpression.startsWith('at(')) {
-      // A past at() fires at once, as Scheduler does for a time within its window.
+      // Validation refused an at() in the past; one a moment ago (request in flight) fires at once.
       return nextFiring(s.ScheduleExpression, s.ScheduleExpressionTimezone, Number.NEGATIVE_INFINITY, t);
     }
     return nextFiring(s.ScheduleExpression, s.ScheduleExpressionTimezone, t, t);
@@ -223,15 +193,22 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
       const t = now();
       for (const [k, s] of [...schedules]) {
         if (s.State !== 'ENABLED' || s.nextAt === undefined || s.nextAt > t) continue;
+        if (s.retryAt !== undefined && s.retryAt > t) continue;
         const scheduledTime = `${new Date(s.nextAt).toISOString().slice(0, 19)}Z`;
-        const delivered = await fire(s, scheduledTime);
-        if (!delivered && ++s.failures <= (s.Target.RetryPolicy?.MaximumRetryAttempts ?? 185)) continue;
-        s.failures = 0;
-        const next = s.ScheduleExpression.startsWith('at(')
-          ? undefined
-          : nextFiring(s.ScheduleExpression, s.ScheduleExpressionTimezone, s.nextAt, s.CreationDate * 1000);
-        s.nextAt = next;
-        if (next === undefined && s.ActionAfterCompletion === 'DELETE') schedules.delete(k);
+        const outcome = await deliver(delivery, s, scheduledTime);
+        if (outcome.ok) firings.push(outcome.firing);
+        if (outcome.ok) {
+          advance(k, s);
+          continue;
+        }
+        s.failures++;
+        const decision = retryDecision(s, outcome.retryable, t, backoff, random);
+        if ('retryAt' in decision) {
+          s.retryAt = decision.retryAt;
+          continue;
+        }
+        deadLetters.push(await sendDeadLetter(delivery, s, scheduledTime, outcome, decision.condition));
+        advance(k, s);
       }
     })().finally(() => {
       ticking = undefined;
@@ -239,21 +216,15 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
     return ticking;
   }
 
-  async function fire(s: LocalSchedule, scheduledTime: string): Promise<boolean> {
-    const queueUrl = await options.resolveQueueUrl(s.Target.Arn);
-    if (!queueUrl) return false;
-    const body = (s.Target.Input ?? '{}')
-      .replaceAll('<aws.scheduler.scheduled-time>', scheduledTime)
-      .replaceAll('<aws.scheduler.schedule-arn>', s.Arn)
-      .replaceAll('<aws.scheduler.execution-id>', crypto.randomUUID())
-      .replaceAll('<aws.scheduler.attempt-number>', String(s.failures + 1));
-    try {
-      await options.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
-      firings.push({ schedule: s.Name, group: s.GroupName, scheduledTime, queueUrl, body, at: now() });
-      return true;
-    } catch {
-      return false;
-    }
+  /** The firing is over (delivered or given up): on to the next, or delete a finished schedule. */
+  function advance(k: string, s: LocalSchedule): void {
+    s.failures = 0;
+    s.retryAt = undefined;
+    const next = s.ScheduleExpression.startsWith('at(')
+      ? undefined
+      : nextFiring(s.ScheduleExpression, s.ScheduleExpressionTimezone, s.nextAt!, s.CreationDate * 1000);
+    s.nextAt = next;
+    if (next === undefined && s.ActionAfterCompletion === 'DELETE') schedules.delete(k);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -265,6 +236,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
     schedules,
     requests,
     firings,
+    deadLetters,
     tick,
     stop: async () => {
       clearInterval(timer);
