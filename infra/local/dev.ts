@@ -210,26 +210,21 @@ export async function runDev(options: DevOptions = {}): Promise<DevSession> {
     configFile,
   );
 
-  print(`  SQS (fauxqs)            ${servers.endpoints.sqs}`);
-  print(
-    `  DynamoDB (Local, Java)  ${servers.endpoints.dynamodb}${persist ? ' (tables kept in .celeriac/dynamodb)' : ''}`,
-  );
-  print(`  Scheduler (local)       ${servers.endpoints.scheduler} (long delays, beat)`);
-  for (const line of [...host.ready.schedules, ...host.ready.queues]) print(`  ${line}`);
-  print(`  config for the CLI and scripts: ${configFile} (CELERIAC_CONFIG_FILE)`);
-  print(`  dashboard + API (127.0.0.1 only) ${proxy.dashboardUrl}`);
-  print(`celeriac dev: ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s. Ctrl-C to stop.`);
-
   let reloading: Promise<number> | undefined;
+  let again = false;
   let paused = false;
   const reload = (): Promise<number> => {
-    reloading ??= (async () => {
+    // A change during a reload may not be in the code that reload loaded: reload once more after.
+    if (reloading) {
+      again = true;
+      return reloading;
+    }
+    reloading = (async () => {
       const began = performance.now();
       // The old host stops receiving while the new one starts: messages wait in the queue
       // meanwhile (none is lost or cut short), and none reaches the old code afterwards.
       const old = host;
       const [next] = await Promise.allSettled([startHost(settings), paused ? undefined : old.drain()]);
-      reloading = undefined;
       if (next.status === 'rejected') {
         paused = true;
         print(
@@ -244,18 +239,35 @@ export async function runDev(options: DevOptions = {}): Promise<DevSession> {
       const ms = performance.now() - began;
       print(`celeriac dev: reloaded in ${Math.round(ms)} ms`);
       return ms;
-    })();
+    })().finally(() => {
+      reloading = undefined;
+      if (again) {
+        again = false;
+        void reload();
+      }
+    });
     return reloading;
   };
-  const unwatch =
+  const watcher =
     options.watch === false
-      ? () => undefined
+      ? undefined
       : watchFiles(files.watch, (changed) => {
           print(
             `celeriac dev: ${changed.slice(0, 3).join(', ')}${changed.length > 3 ? '…' : ''} changed; reloading`,
           );
           void reload();
         });
+  // Ready means ready for a change too: the watcher sees every change from here on.
+  await watcher?.ready;
+  print(`  SQS (fauxqs)            ${servers.endpoints.sqs}`);
+  print(
+    `  DynamoDB (Local, Java)  ${servers.endpoints.dynamodb}${persist ? ' (tables kept in .celeriac/dynamodb)' : ''}`,
+  );
+  print(`  Scheduler (local)       ${servers.endpoints.scheduler} (long delays, beat)`);
+  for (const line of [...host.ready.schedules, ...host.ready.queues]) print(`  ${line}`);
+  print(`  config for the CLI and scripts: ${configFile} (CELERIAC_CONFIG_FILE)`);
+  print(`  dashboard + API (127.0.0.1 only) ${proxy.dashboardUrl}`);
+  print(`celeriac dev: ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s. Ctrl-C to stop.`);
 
   let finish: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => {
@@ -265,7 +277,7 @@ export async function runDev(options: DevOptions = {}): Promise<DevSession> {
   const stop = (code = 0): Promise<void> => {
     stopping ??= (async () => {
       print('celeriac dev: stopping workers and servers…');
-      unwatch();
+      watcher?.close();
       await host.stop();
       await proxy.close();
       await servers.stop();
