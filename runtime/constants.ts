@@ -67,11 +67,13 @@ export const Defaults = {
   RECORD_CONCURRENCY: 10,
   /** Time the worker keeps back from the Lambda deadline to record outcomes. */
   DEADLINE_MARGIN_MS: 1_000,
-  /** Longest a worker's cached revocation list may be stale. */
+  /** Longest a worker's cached view of an id's revocation may be stale. */
   REVOCATION_REFRESH_MS: 1_000,
+  /** Longest a worker waits for a revocation read before using the last known state. */
+  REVOCATION_READ_TIMEOUT_MS: 2_000,
   /** How often a running task is checked for revocation (through the shared revocation cache). */
   REVOKE_CHECK_MS: 2_000,
-  /** How long a revocation is listed: longer than SQS's 14-day retention. */
+  /** How long a revocation item is kept: longer than SQS's 14-day retention. */
   REVOCATION_HOLD_MS: 15 * 86_400_000,
   /** Shards of the results indexes' partition keys (hot-partition guard). */
   INDEX_SHARDS: 4,

@@ -20,15 +20,16 @@ export interface WorkerOptions {
   readonly deadlineMarginMs?: number;
   readonly logger?: Logger;
   /**
-   * How stale the worker's cached revocation list may be: a revoked task picked up later than
-   * this after its revocation is never run. One read per interval per worker instance.
+   * How stale the worker's cached view of an id's revocation may be: a revoked task picked up
+   * later than this after its revocation is never run. Each batch reads its own ids and roots
+   * (one BatchGetItem), reusing reads younger than this.
    * @default 1000 ms
    */
   readonly revocationRefreshMs?: number;
   /**
    * How often a running task is checked for revocation (it then gets its AbortSignal). Each
-   * check reads the worker's shared revocation cache, so the DynamoDB cost is one GetItem per
-   * `revocationRefreshMs` per worker instance, not per task. @default 2000 ms
+   * check reads the worker's shared revocation cache, so the DynamoDB cost is at most one
+   * BatchGetItem per `revocationRefreshMs` per worker instance, not per task. @default 2000 ms
    */
   readonly revokeCheckMs?: number;
   /** Random source for backoff jitter. @default Math.random */
@@ -63,18 +64,20 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
     const deadline = client.now() + context.getRemainingTimeInMillis() - margin;
     const records = event.Records ?? [];
     const decoded = records.map(decodeRecord);
-    revocations ??= new RevocationCache(client.dynamodb, client.config.table, refreshMs, client.now);
-    let revoked: ReadonlySet<string>;
-    try {
-      revoked = await revocations.current();
-    } catch (err) {
-      // Without the store we can neither check revocations nor record: hand the batch back untouched.
-      log.error('results store unreachable; batch returned for retry', {
-        error: String(err),
-        records: records.length,
-      });
-      return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
-    }
+    revocations ??= new RevocationCache(client.dynamodb, client.config.table, {
+      refreshMs,
+      now: client.now,
+      timeoutMs: Defaults.REVOCATION_READ_TIMEOUT_MS,
+      onFallback: (error, ids) =>
+        logger.warn('revocations unreadable; using the last known state', {
+          error: String(error),
+          ids: ids.length,
+        }),
+    });
+    // Only the batch's ids and workflow roots are read; a failed read falls back to what is known.
+    const revoked = await revocations.lookup(
+      decoded.flatMap((d) => (d.decoded.ok ? [d.decoded.envelope.id, d.decoded.envelope.root] : [])),
+    );
 
     const running = new RunningTasks(revocations, options.revokeCheckMs ?? Defaults.REVOKE_CHECK_MS);
     const deps = { client, registry, log, context, deadline, random, running };
