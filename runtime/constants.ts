@@ -75,6 +75,12 @@ export const Defaults = {
   REVOKE_CHECK_MS: 2_000,
   /** How long a revocation item is kept: longer than SQS's 14-day retention. */
   REVOCATION_HOLD_MS: 15 * 86_400_000,
+  /** Longest wait for an AWS SDK connection (see `SdkTimeouts`). */
+  SDK_CONNECT_TIMEOUT_MS: 3_000,
+  /** Longest wait for one AWS SDK attempt's response (see `SdkTimeouts`). */
+  SDK_REQUEST_TIMEOUT_MS: 5_000,
+  /** Time before the Lambda's end at which the worker's pending SDK calls are abandoned. */
+  CALL_DEADLINE_SLACK_MS: 250,
   /** Shards of the results indexes' partition keys (hot-partition guard). */
   INDEX_SHARDS: 4,
 } as const;

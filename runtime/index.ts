@@ -79,6 +79,7 @@ export type { SerializedError, TaskEvent, TaskRecord } from './results/record.js
 export type { BackoffOptions, RetryOptions, RetryPolicy } from './retry.js';
 export { type RevokeOptions, type RevokeResult, revoke, revokeWorkflow } from './revoke/revoke.js';
 export { cron, rate, type ScheduleEntry, type ScheduleOptions } from './schedules/beat.js';
+export type { SdkTimeouts } from './sdk/timeouts.js';
 export {
   type Task,
   type TaskContext,

@@ -2,6 +2,7 @@ import { type CeleriacClient, getDefaultClient } from '../client.js';
 import { Defaults } from '../constants.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { Registry } from '../registry.js';
+import { withCallDeadline } from '../sdk/call-deadline.js';
 import { deadLetterRecords, delayRecords, type Located, resendRecords } from './effects.js';
 import { FAIL, type Outcome } from './outcome.js';
 import { mapLimit } from './pool.js';
@@ -59,6 +60,17 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
 
   return async (event: SqsEvent, context: LambdaContextLike): Promise<BatchResponse> => {
     const client = options.client ?? getDefaultClient();
+    // Every AWS call of this invocation is abandoned if still unanswered just before the
+    // Lambda's end, so the batch response is always returned.
+    const end = client.now() + context.getRemainingTimeInMillis() - Defaults.CALL_DEADLINE_SLACK_MS;
+    return withCallDeadline(end, client.now, () => handleBatch(client, event, context));
+  };
+
+  async function handleBatch(
+    client: CeleriacClient,
+    event: SqsEvent,
+    context: LambdaContextLike,
+  ): Promise<BatchResponse> {
     const log = logger.child({ requestId: context.awsRequestId });
     queueIndex ??= indexQueues(client);
     const deadline = client.now() + context.getRemainingTimeInMillis() - margin;
@@ -91,7 +103,7 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
     });
     running.stop();
     return settle(client, records, outcomes, queueIndex, log);
-  };
+  }
 }
 
 /** Map each configured queue's physical name (the ARN's last part) to its URLs. */
