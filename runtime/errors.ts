@@ -44,8 +44,6 @@ export const ErrorCode = {
   INVALID_SCHEDULE: 'INVALID_SCHEDULE',
   UNKNOWN_SCHEDULE: 'UNKNOWN_SCHEDULE',
   DUPLICATE_SCHEDULE: 'DUPLICATE_SCHEDULE',
-  /** An AWS call still unanswered when the worker invocation's deadline came: abandoned. */
-  CALL_DEADLINE: 'CALL_DEADLINE',
   /** A rate limit string such as "100/m" that does not parse. */
   INVALID_RATE_LIMIT: 'INVALID_RATE_LIMIT',
 } as const;

@@ -1,5 +1,17 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { CeleriacError, ErrorCode } from '../errors.js';
+
+/**
+ * An AWS call abandoned at the worker invocation's deadline. A transport failure like the SDK's
+ * own `TimeoutError` (not a {@link CeleriacError}, which the worker treats as a bad value):
+ * whatever the call was for is retried with the message.
+ */
+export class CallDeadlineError extends Error {
+  override readonly name = 'CallDeadlineError';
+  readonly code = 'CALL_DEADLINE';
+  constructor(readonly command: string) {
+    super(`${command} abandoned: no answer before the invocation's deadline`);
+  }
+}
 
 interface Deadline {
   /** Epoch ms by which every SDK call must have answered. */
@@ -16,7 +28,7 @@ const MIDDLEWARE = 'celeriacCallDeadline';
 /**
  * Run `fn` with a deadline for every AWS SDK call made inside it (through clients given
  * {@link attachCallDeadline}): a call still unanswered at `end` is abandoned with
- * `CALL_DEADLINE` — the worker uses the Lambda's remaining time, so a hung call ends while the
+ * {@link CallDeadlineError} — the worker uses the Lambda's remaining time, so a hung call ends while the
  * invocation can still report its batch.
  *
  * @example
@@ -51,12 +63,7 @@ export function attachCallDeadline(client: object): void {
         const deadline = storage?.getStore();
         if (!deadline) return next(args);
         const left = deadline.end - deadline.now();
-        const error = () =>
-          new CeleriacError(
-            ErrorCode.CALL_DEADLINE,
-            `${context.commandName ?? 'AWS call'} abandoned: no answer before the invocation's deadline`,
-            { value: left, allowed: 'an answer within the remaining invocation time' },
-          );
+        const error = () => new CallDeadlineError(context.commandName ?? 'AWS call');
         if (left <= 0) throw error();
         let timer: NodeJS.Timeout | undefined;
         try {
