@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { type CeleriacClient, type Registry, type ResourcePlan, TaskQuery } from '../../runtime/internal.js';
+import { isJsonContentType } from './csrf.js';
 import { ApiError, ApiErrorCode } from './errors.js';
 import { checkBodyDepth } from './params.js';
 
@@ -61,7 +62,7 @@ export async function readJson(c: Context): Promise<unknown> {
     );
   }
   if (!text.trim()) return undefined;
-  if (!(c.req.header('content-type') ?? '').includes('application/json')) {
+  if (!isJsonContentType(c.req.header('content-type'))) {
     throw new ApiError(400, ApiErrorCode.BAD_REQUEST, 'content-type: send JSON bodies as application/json');
   }
   let body: unknown;
