@@ -61,9 +61,10 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
   return async (event: SqsEvent, context: LambdaContextLike): Promise<BatchResponse> => {
     const client = options.client ?? getDefaultClient();
     // Every AWS call of this invocation is abandoned if still unanswered just before the
-    // Lambda's end, so the batch response is always returned.
-    const end = client.now() + context.getRemainingTimeInMillis() - Defaults.CALL_DEADLINE_SLACK_MS;
-    return withCallDeadline(end, client.now, () => handleBatch(client, event, context));
+    // Lambda's end, so the batch response is always returned. Real time, not `client.now`
+    // (a clock tests and apps may shift): the Lambda's end does not move with it.
+    const end = Date.now() + context.getRemainingTimeInMillis() - Defaults.CALL_DEADLINE_SLACK_MS;
+    return withCallDeadline(end, Date.now, () => handleBatch(client, event, context));
   };
 
   async function handleBatch(
