@@ -31,7 +31,8 @@ export interface MutationRequest {
  * may proceed. Cookies on loopback are shared by every port (SameSite does not separate
  * them), so a page served from any other local port could otherwise revoke, purge or enqueue:
  * - `Sec-Fetch-Site` (sent by current browsers) must be `same-origin` (or `none`: typed by the user);
- * - without it, an `Origin` header must be this server's own origin;
+ * - without it, an `Origin` header must be this server's own origin (the address the browser
+ *   used: `X-Forwarded-Host` from `celeriac dev`'s proxy, else `Host`);
  * - the body must be sent as `application/json` (a page on another origin cannot send that
  *   without a CORS preflight, which these servers never grant), unless the token travels in a
  *   header, which another page cannot know.
@@ -49,7 +50,10 @@ export function crossSiteRefusal(req: MutationRequest): string | undefined {
     return `cross-site request refused (Sec-Fetch-Site: ${site}): changes are accepted from this server's own pages only`;
   }
   const origin = req.header('origin');
-  if (site === undefined && origin !== undefined && origin !== `http://${req.host}`) {
+  // Behind `celeriac dev`'s loopback proxy the Host is the app host's; the proxy names the
+  // address the browser used. A page cannot set this header without a CORS preflight.
+  const own = req.header('x-forwarded-host') ?? req.host;
+  if (site === undefined && origin !== undefined && origin !== `http://${own}`) {
     return `cross-origin request refused (Origin: ${origin.slice(0, 100)}): changes are accepted from this server's own pages only`;
   }
   if (!req.tokenHeader && !isJsonContentType(req.header('content-type'))) {

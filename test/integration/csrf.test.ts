@@ -127,6 +127,27 @@ describe('CSRF: the local API', () => {
   });
 });
 
+describe("CSRF: through celeriac dev's API proxy", () => {
+  it('judges Origin against the address the browser used, not the app host behind it', async () => {
+    const { startApiProxy } = await import('../../infra/local/api-proxy.js');
+    const front = await startApiProxy(0, api.token);
+    front.setTarget(api.url);
+    try {
+      const post = (origin: string) =>
+        fetch(`${front.url}/api/tasks/csrf-dev/revoke`, {
+          method: 'POST',
+          headers: { cookie: apiCookie, origin, 'content-type': 'application/json' },
+          body: '{"task":"add"}',
+        });
+      expect((await post(front.url)).status).toBe(200);
+      expect((await post(EVIL)).status).toBe(403);
+      expect((await post(api.url)).status).toBe(403);
+    } finally {
+      await front.close();
+    }
+  });
+});
+
 describe('CSRF: the signing proxy', () => {
   it('uses its own cookie name, so the local API cookie does not open it', async () => {
     expect(apiCookie.split('=')[0]).toBe('celeriac_token');
