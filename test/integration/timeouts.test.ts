@@ -156,4 +156,29 @@ describe('SDK calls have deadlines', () => {
     expect((await waitForState(stack, 'hang-c', ['SUCCESS'])).result).toBe(4);
     client.dynamodb.destroy();
   });
+
+  it('the API Lambda answers 504 before its end when DynamoDB hangs, instead of timing out', async () => {
+    const { createApiHandler } = await import('../../infra/api/handler.js');
+    const hang = await faulty('hang');
+    const client = new CeleriacClient({
+      config: withDynamoAt(stack.config, hang.endpoint),
+      timeouts: { requestMs: 60_000 },
+    });
+    const handler = createApiHandler({ registry, client });
+    const end = Date.now() + 1_500;
+    const event = {
+      version: '2.0',
+      rawPath: '/api/tasks/some-id',
+      rawQueryString: '',
+      headers: { host: 'abc.lambda-url.eu-west-1.on.aws' },
+      requestContext: { http: { method: 'GET', path: '/api/tasks/some-id', sourceIp: '127.0.0.1' } },
+      isBase64Encoded: false,
+    };
+    const context = { getRemainingTimeInMillis: () => end - Date.now() };
+    const out = await timed(() => handler(event as never, context as never));
+    expect(out.value).toMatchObject({ statusCode: 504 });
+    expect(JSON.stringify(out.value)).toMatch(/UPSTREAM/);
+    expect(out.ms).toBeLessThan(1_500);
+    client.dynamodb.destroy();
+  });
 });
