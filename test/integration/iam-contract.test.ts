@@ -197,34 +197,7 @@ describe('the work each role does, on the local stack (calls recorded)', () => {
 
 describe('IAM contract: every recorded call is allowed by the role that makes it', () => {
   it('no gaps, for any role', () => {
-    const app = new App({ context: cdkContext() });
-    const code = lambda.Code.fromInline('exports.handler = async () => ({})');
-    const cdk = new CeleriacStack(app, 'Celeriac', {
-      runtime: { plan: stack.plan, workerCode: code, resultsApi: { code } },
-    });
-    const rt = cdk.runtime;
-    const role = (id: string) =>
-      new iam.Role(cdk, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    const grants: Record<string, IConstruct> = {};
-    const producer = role('Producer');
-    rt.grantEnqueue(producer);
-    grants.producer = producer;
-    const waiter = role('Waiter');
-    rt.grantEnqueue(waiter);
-    rt.grantReadHandles(waiter);
-    grants.waiter = waiter;
-    const revoker = role('Revoker');
-    rt.grantRevoke(revoker);
-    grants.revoker = revoker;
-    const workflows = role('Workflows');
-    rt.grantReadWorkflows(workflows);
-    grants.workflows = workflows;
-    const readonly = role('ReadOnly');
-    rt.grantDashboardReadOnly(readonly);
-    grants.readonly = readonly;
-    grants.api = rt.api!.role;
-    const template = Template.fromStack(cdk);
-
+    const { cdk, grants, template } = synthesized();
     const map = resourceMap(cdk);
     const gaps: string[] = [];
     const check = (label: string, roleId: string, call: RecordedCall) => {
@@ -254,7 +227,8 @@ describe('IAM contract: every recorded call is allowed by the role that makes it
             call.command !== 'SendMessage',
         ) ?? stack.plan.queues.find((q) => url.endsWith(`/${q.dlqName}`));
       const workers = owner ? [owner.name] : stack.plan.queues.map((q) => q.name);
-      for (const name of workers) check(`worker ${name}`, lid(cdk, rt.workers.get(name)!.role), call);
+      for (const name of workers)
+        check(`worker ${name}`, lid(cdk, cdk.runtime.workers.get(name)!.role), call);
       checked++;
     }
     expect(checked).toBeGreaterThan(50);
@@ -262,7 +236,90 @@ describe('IAM contract: every recorded call is allowed by the role that makes it
       expect(calls.get(label)?.length ?? 0, `calls recorded for ${label}`).toBeGreaterThan(0);
     expect([...new Set(gaps)]).toEqual([]);
   });
+
+  it('and each role is refused what it must not do (the evaluator reads conditions, not just actions)', () => {
+    const { cdk, grants, template } = synthesized();
+    const map = resourceMap(cdk);
+    const table = map.table(stack.config.table);
+    const queue = map.queue(stack.config.queues.default!.url);
+    const allowed = (label: string, action: string, resource: string, keys?: string[]) =>
+      isAllowed(statementsOfRole(template, lid(cdk, grants[label]!)), {
+        action,
+        resource,
+        context: keys ? { 'dynamodb:LeadingKeys': keys } : {},
+      });
+    // The producer writes idempotency keys only, and reads nothing.
+    expect(allowed('producer', 'dynamodb:PutItem', table, ['idem#k'])).toBe(true);
+    expect(allowed('producer', 'dynamodb:PutItem', table, ['some-task-id'])).toBe(false);
+    expect(allowed('producer', 'dynamodb:PutItem', table, ['idem#k', 'some-task-id'])).toBe(false);
+    expect(allowed('producer', 'dynamodb:GetItem', table, ['some-task-id'])).toBe(false);
+    // A waiter reads by id but cannot list.
+    expect(allowed('waiter', 'dynamodb:GetItem', table, ['some-task-id'])).toBe(true);
+    expect(allowed('waiter', 'dynamodb:Query', table)).toBe(false);
+    expect(allowed('waiter', 'dynamodb:Query', `${table}/index/byTask`)).toBe(false);
+    // The revoker writes revocation items only, lists workflows only.
+    expect(allowed('revoker', 'dynamodb:PutItem', table, ['_revoked#t'])).toBe(true);
+    expect(allowed('revoker', 'dynamodb:PutItem', table, ['t'])).toBe(false);
+    expect(allowed('revoker', 'dynamodb:Query', `${table}/index/byTask`)).toBe(false);
+    expect(allowed('revoker', 'sqs:SendMessage', queue)).toBe(false);
+    // The workflow reader queries byRoot only.
+    expect(allowed('workflows', 'dynamodb:Query', `${table}/index/byRoot`)).toBe(true);
+    expect(allowed('workflows', 'dynamodb:Query', `${table}/index/byState`)).toBe(false);
+    // Read-only means read-only.
+    for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'])
+      expect(allowed('readonly', action, table, ['t'])).toBe(false);
+    for (const action of ['sqs:SendMessage', 'sqs:PurgeQueue', 'sqs:ReceiveMessage'])
+      expect(allowed('readonly', action, queue)).toBe(false);
+    expect(allowed('readonly', 'sqs:GetQueueAttributes', queue)).toBe(true);
+    // The API puts revocation items only.
+    expect(allowed('api', 'dynamodb:PutItem', table, ['_revoked#t'])).toBe(true);
+    expect(allowed('api', 'dynamodb:PutItem', table, ['t'])).toBe(false);
+  });
 });
+
+interface Synthesized {
+  readonly cdk: CeleriacStack;
+  readonly template: Template;
+  /** The role construct of each recorded label (workers apart). */
+  readonly grants: Record<string, IConstruct>;
+}
+
+let synthesizedOnce: Synthesized | undefined;
+
+/** The stack of the local plan, with one role per grant users give their own functions. */
+function synthesized(): Synthesized {
+  if (synthesizedOnce) return synthesizedOnce;
+  const app = new App({ context: cdkContext() });
+  const code = lambda.Code.fromInline('exports.handler = async () => ({})');
+  const cdk = new CeleriacStack(app, 'Celeriac', {
+    runtime: { plan: stack.plan, workerCode: code, resultsApi: { code } },
+  });
+  const rt = cdk.runtime;
+  const role = (id: string) =>
+    new iam.Role(cdk, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  const grants: Record<string, IConstruct> = {};
+  const producer = role('Producer');
+  rt.grantEnqueue(producer);
+  grants.producer = producer;
+  const waiter = role('Waiter');
+  rt.grantEnqueue(waiter);
+  rt.grantReadHandles(waiter);
+  grants.waiter = waiter;
+  const revoker = role('Revoker');
+  rt.grantRevoke(revoker);
+  grants.revoker = revoker;
+  const workflows = role('Workflows');
+  rt.grantReadWorkflows(workflows);
+  grants.workflows = workflows;
+  const readonly = role('ReadOnly');
+  rt.grantDashboardReadOnly(readonly);
+  grants.readonly = readonly;
+  grants.api = rt.api!.role;
+  const template = Template.fromStack(cdk);
+
+  synthesizedOnce = { cdk, grants, template };
+  return synthesizedOnce;
+}
 
 function cdkContext(): Record<string, unknown> {
   const file = path.resolve(import.meta.dirname, '..', '..', 'cdk.json');
