@@ -109,4 +109,44 @@ describe('revoke', () => {
     await revoke(h.id, { client: stack.client });
     expect(stack.scheduler.schedules.has(key)).toBe(false);
   });
+
+  it('9,000 revocations later, revoke() still works and a batch reads only its own ids', async () => {
+    const { BatchWriteItemCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { RevocationCache, revocationKey } = await import('../../runtime/worker/revocations.js');
+    const until = String(Date.now() + 86_400_000);
+    const ids = Array.from({ length: 9_000 }, (_, i) => `scale-${i}`);
+    for (let i = 0; i < ids.length; i += 25) {
+      await stack.dynamodb.send(
+        new BatchWriteItemCommand({
+          RequestItems: {
+            [stack.config.table]: ids.slice(i, i + 25).map((id) => ({
+              PutRequest: { Item: { id: { S: revocationKey(id) }, until: { N: until } } },
+            })),
+          },
+        }),
+      );
+    }
+    expect(await revoke('scale-last', { client: stack.client, task: 'nap' })).toMatchObject({
+      revoked: true,
+    });
+    const keysRead: number[] = [];
+    const dynamodb = new DynamoDBClient({
+      region: stack.config.region,
+      endpoint: stack.config.endpoints!.dynamodb!,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { RequestItems?: Record<string, { Keys: unknown[] }> };
+        keysRead.push(input.RequestItems?.[stack.config.table]?.Keys.length ?? 0);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countKeys' },
+    );
+    const cache = new RevocationCache(dynamodb, stack.config.table, { refreshMs: 1_000 });
+    const revoked = await cache.lookup(['scale-4321', 'scale-last', 'not-revoked']);
+    expect([...revoked].sort()).toEqual(['scale-4321', 'scale-last']);
+    expect(keysRead).toEqual([3]);
+    dynamodb.destroy();
+  }, 60_000);
 });
