@@ -18,4 +18,6 @@ execFileSync(
   },
 );
 cpSync('infra/dashboard', 'dist/infra/dashboard', { recursive: true });
+// DynamoDB Local's loopback-only launcher (compiled Java class, see its source).
+cpSync('infra/local/java', 'dist/infra/local/java', { recursive: true });
 chmodSync('dist/infra/cli/bin.js', 0o755);

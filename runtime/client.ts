@@ -5,6 +5,8 @@ import { type CeleriacConfig, loadConfig } from './config.js';
 import { Defaults } from './constants.js';
 import { CeleriacError, ErrorCode } from './errors.js';
 import { ResultStore } from './results/store.js';
+import { attachCallDeadline } from './sdk/call-deadline.js';
+import { type SdkTimeouts, timedHttpHandler } from './sdk/timeouts.js';
 import { sdkRetryStrategy } from './sdk-retry.js';
 
 /** Options of {@link CeleriacClient}; every part is optional and injectable. */
@@ -17,6 +19,11 @@ export interface CeleriacClientOptions {
   readonly dynamodb?: DynamoDBClient;
   /** An EventBridge Scheduler client (long delays, revoke of delayed tasks, beat run-now). @default created on first use */
   readonly scheduler?: SchedulerClient;
+  /**
+   * Connection and request timeouts of the SDK clients this client creates (injected clients
+   * keep their own). @default connect 3 s, each attempt 5 s (the SDK makes up to 3)
+   */
+  readonly timeouts?: SdkTimeouts;
   /** Clock in epoch milliseconds, for tests. @default Date.now */
   readonly now?: () => number;
 }
@@ -41,13 +48,17 @@ export class CeleriacClient {
   #dynamodb: DynamoDBClient | undefined;
   #scheduler: SchedulerClient | undefined;
   #results: ResultStore | undefined;
+  readonly #timeouts: SdkTimeouts;
 
   constructor(options: CeleriacClientOptions = {}) {
     this.#config = options.config;
     this.#sqs = options.sqs;
     this.#dynamodb = options.dynamodb;
     this.#scheduler = options.scheduler;
+    this.#timeouts = options.timeouts ?? {};
     this.now = options.now ?? Date.now;
+    // Injected clients honour the worker's invocation deadline too (a middleware; no I/O).
+    for (const c of [this.#sqs, this.#dynamodb, this.#scheduler]) if (c) attachCallDeadline(c);
   }
 
   get config(): CeleriacConfig {
@@ -56,17 +67,17 @@ export class CeleriacClient {
   }
 
   get sqs(): SQSClient {
-    this.#sqs ??= new SQSClient(this.#sdkOptions(this.config.endpoints?.sqs));
+    this.#sqs ??= withDeadline(new SQSClient(this.#sdkOptions(this.config.endpoints?.sqs)));
     return this.#sqs;
   }
 
   get scheduler(): SchedulerClient {
-    this.#scheduler ??= new SchedulerClient(this.#sdkOptions(this.config.endpoints?.scheduler));
+    this.#scheduler ??= withDeadline(new SchedulerClient(this.#sdkOptions(this.config.endpoints?.scheduler)));
     return this.#scheduler;
   }
 
   get dynamodb(): DynamoDBClient {
-    this.#dynamodb ??= new DynamoDBClient(this.#sdkOptions(this.config.endpoints?.dynamodb));
+    this.#dynamodb ??= withDeadline(new DynamoDBClient(this.#sdkOptions(this.config.endpoints?.dynamodb)));
     return this.#dynamodb;
   }
 
@@ -95,11 +106,17 @@ export class CeleriacClient {
       region: this.config.region,
       maxAttempts: Defaults.SDK_RETRY.maxAttempts,
       retryStrategy: sdkRetryStrategy(),
+      requestHandler: timedHttpHandler(this.#timeouts),
       ...(endpoint ? { endpoint } : {}),
       // The local stack accepts any credentials; never invent them for a remote endpoint.
       ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     };
   }
+}
+
+function withDeadline<C extends object>(client: C): C {
+  attachCallDeadline(client);
+  return client;
 }
 
 let defaultClient: CeleriacClient | undefined;

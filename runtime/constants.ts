@@ -77,11 +77,13 @@ export const Defaults = {
   RECORD_CONCURRENCY: 10,
   /** Time the worker keeps back from the Lambda deadline to record outcomes. */
   DEADLINE_MARGIN_MS: 1_000,
-  /** Longest a worker's cached revocation list may be stale. */
+  /** Longest a worker's cached view of an id's revocation may be stale. */
   REVOCATION_REFRESH_MS: 1_000,
+  /** Longest a worker waits for a revocation read before using the last known state. */
+  REVOCATION_READ_TIMEOUT_MS: 2_000,
   /** How often a running task is checked for revocation (through the shared revocation cache). */
   REVOKE_CHECK_MS: 2_000,
-  /** How long a revocation is listed: longer than SQS's 14-day retention. */
+  /** How long a revocation item is kept: longer than SQS's 14-day retention. */
   REVOCATION_HOLD_MS: 15 * 86_400_000,
   /**
    * How the runtime's own SDK clients retry a throttle, 5xx or dropped connection: 8 attempts,
@@ -90,6 +92,12 @@ export const Defaults = {
    * under 20% throttling, and a failed result write re-runs the task; 8 leave 3 in a million.
    */
   SDK_RETRY: { maxAttempts: 8, baseMs: 50, capMs: 1_000 },
+  /** Longest wait for an AWS SDK connection (see `SdkTimeouts`). */
+  SDK_CONNECT_TIMEOUT_MS: 3_000,
+  /** Longest wait for one AWS SDK attempt's response (see `SdkTimeouts`). */
+  SDK_REQUEST_TIMEOUT_MS: 5_000,
+  /** Time before the Lambda's end at which the worker's pending SDK calls are abandoned. */
+  CALL_DEADLINE_SLACK_MS: 250,
   /** Shards of the results indexes' partition keys (hot-partition guard). */
   INDEX_SHARDS: 4,
 } as const;

@@ -91,6 +91,7 @@ export type { StatsBucket } from './results/stats-buckets.js';
 export type { BackoffOptions, RetryOptions, RetryPolicy } from './retry.js';
 export { type RevokeOptions, type RevokeResult, revoke, revokeWorkflow } from './revoke/revoke.js';
 export { cron, rate, type ScheduleEntry, type ScheduleOptions } from './schedules/beat.js';
+export type { SdkTimeouts } from './sdk/timeouts.js';
 export {
   type Task,
   type TaskContext,

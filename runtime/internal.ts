@@ -114,6 +114,8 @@ export {
 export { toSchedulerCron, toSchedulerRate } from './schedules/expression.js';
 export { MAX_DELAY_MS, scheduleNameFor } from './schedules/one-time.js';
 export { beatScheduleRequest, runScheduleNow } from './schedules/run-now.js';
+export { CallDeadlineError, withCallDeadline } from './sdk/call-deadline.js';
+export { type SdkTimeouts, timedHttpHandler } from './sdk/timeouts.js';
 export {
   type Task,
   type TaskContext,

@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import { type CeleriacClient, type Registry, type ResourcePlan, TaskQuery } from '../../runtime/internal.js';
+import { isJsonContentType } from './csrf.js';
 import { ApiError, ApiErrorCode } from './errors.js';
+import { checkBodyDepth } from './params.js';
 
 /** What the API works with: a client (config + SDK clients), the registry and its plan. */
 export interface ApiDeps {
@@ -47,7 +49,8 @@ const MAX_BODY_BYTES = 1_100_000;
 /**
  * Read a JSON body; an empty body is `undefined`.
  *
- * @throws ApiError 400 when it is not JSON or not sent as `application/json`, 413 when too large.
+ * @throws ApiError 400 when it is not JSON, nested too deep or not sent as `application/json`,
+ *   413 when too large.
  */
 export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
@@ -59,12 +62,15 @@ export async function readJson(c: Context): Promise<unknown> {
     );
   }
   if (!text.trim()) return undefined;
-  if (!(c.req.header('content-type') ?? '').includes('application/json')) {
+  if (!isJsonContentType(c.req.header('content-type'))) {
     throw new ApiError(400, ApiErrorCode.BAD_REQUEST, 'content-type: send JSON bodies as application/json');
   }
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (err) {
     throw new ApiError(400, ApiErrorCode.BAD_REQUEST, `body is not valid JSON: ${(err as Error).message}`);
   }
+  checkBodyDepth(body);
+  return body;
 }

@@ -20,7 +20,7 @@ export const ApiErrorCode = {
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
 
 /** HTTP statuses the API answers errors with. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 502 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 502 | 503 | 504;
 
 /**
  * An error with an HTTP status and a stable code, answered as `{ error: { code, message } }`.
@@ -89,6 +89,12 @@ export function toErrorResponse(err: unknown): { status: ErrorStatus; body: Erro
     const status = name === 'PurgeQueueInProgress' ? 409 : 502;
     const code = name === 'PurgeQueueInProgress' ? ApiErrorCode.PURGE_IN_PROGRESS : ApiErrorCode.UPSTREAM;
     return { status, body: { error: { code, message: `${name}: ${(err as Error).message}` } } };
+  }
+  if (name === 'TimeoutError' || name === 'CallDeadlineError') {
+    return {
+      status: 504,
+      body: { error: { code: ApiErrorCode.UPSTREAM, message: 'AWS did not answer in time; try again' } },
+    };
   }
   return {
     status: 500,

@@ -1,5 +1,5 @@
 import { handle } from 'hono/aws-lambda';
-import { CeleriacClient, type Registry } from '../../runtime/internal.js';
+import { CeleriacClient, type Registry, withCallDeadline } from '../../runtime/internal.js';
 import { createApi } from './app.js';
 
 /** Options of {@link createApiHandler}. */
@@ -24,5 +24,21 @@ export interface ApiHandlerOptions {
  * ```
  */
 export function createApiHandler(options: ApiHandlerOptions): ReturnType<typeof handle> {
-  return handle(createApi({ client: options.client ?? new CeleriacClient(), registry: options.registry }));
+  const inner = handle(
+    createApi({ client: options.client ?? new CeleriacClient(), registry: options.registry }),
+  );
+  // AWS calls still unanswered just before the function's end are abandoned (an error answer
+  // instead of a timed-out invocation).
+  const withDeadline: typeof inner = (event, lambdaContext) =>
+    lambdaContext
+      ? withCallDeadline(
+          Date.now() + lambdaContext.getRemainingTimeInMillis() - API_DEADLINE_SLACK_MS,
+          Date.now,
+          () => inner(event, lambdaContext),
+        )
+      : inner(event, lambdaContext);
+  return withDeadline;
 }
+
+/** Time kept before the API function's end to answer with an error. */
+const API_DEADLINE_SLACK_MS = 500;

@@ -91,3 +91,34 @@ const NICE_BUCKETS = [1, 5, 10, 30, 60, 300, 900, 1_800, 3_600, 21_600, 86_400].
 export function autoBucket(windowMs: number, target = 60): number {
   return NICE_BUCKETS.find((b) => windowMs / b <= target) ?? NICE_BUCKETS[NICE_BUCKETS.length - 1]!;
 }
+
+/** Deepest nesting of arrays and objects a request body may have. */
+export const MAX_BODY_DEPTH = 100;
+
+/**
+ * Refuse a parsed JSON body nested deeper than {@link MAX_BODY_DEPTH} levels. Measured without
+ * recursion, so a body nested 500,000 levels deep is a 400, not a stack overflow later on.
+ *
+ * @throws ApiError 400 naming the depth allowed.
+ * @example
+ * ```ts
+ * checkBodyDepth(JSON.parse(text));
+ * ```
+ */
+export function checkBodyDepth(value: unknown, max: number = MAX_BODY_DEPTH): void {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth + 1 > max) {
+      throw new ApiError(
+        400,
+        ApiErrorCode.BAD_REQUEST,
+        `body: arrays and objects nested more than ${max} levels deep; allowed: at most ${max}`,
+      );
+    }
+    for (const child of Object.values(item)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+}

@@ -24,17 +24,30 @@ export interface ResultsTableProps {
 /** DynamoDB actions by use. No Scan anywhere: every read path is a key lookup or a Query. */
 export const TableActions = {
   /**
-   * The worker's own path, exactly: GetItem (the revocation list), PutItem (a first record,
-   * run-once claims, idempotency keys of tasks enqueued from a task), UpdateItem (state
-   * transitions, chord joins, rate-limit windows, run-once completion) and DeleteItem (a
-   * run-once claim released after a failed attempt, an idempotency key after a failed send). No Query, BatchGetItem or Scan.
+   * The worker's item actions: GetItem (chord joins, run-once claims), BatchGetItem (the
+   * batch's revocation items), PutItem (a first record, run-once claims, idempotency keys of
+   * tasks enqueued from a task), UpdateItem (state transitions, chord joins, rate-limit
+   * windows, run-once completion) and DeleteItem (a run-once claim released after a failed
+   * attempt, an idempotency key after a failed send). Query only on the `byRoot` index
+   * (`getWorkflow()` from a task), granted apart. No Scan.
    */
-  WORKER: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-  /** A producer reading its task handles. */
+  WORKER: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+  ],
+  /** A producer reading the tasks it holds handles of, by id (`result()`, `get()`, group waits). */
   HANDLE_READ: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
   /** The results API, dashboard and CLI. */
   READ: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
 } as const;
+
+/** Key prefix of revocation items (`runtime/worker/revocations.ts`). */
+export const REVOCATION_KEYS = '_revoked#*';
+/** Key prefix of enqueue idempotency keys (`runtime/idempotency/enqueue-key.ts`). */
+export const IDEMPOTENCY_KEYS = 'idem#*';
 
 /**
  * The results table: one item per task keyed by `id`, on-demand, TTL on the plan's attribute,
@@ -82,6 +95,45 @@ export class ResultsTable extends Construct {
   /** ARNs of every index, spelled out (no `index/*` wildcard). */
   get indexArns(): string[] {
     return this.indexNames.map((name) => `${this.table.tableArn}/index/${name}`);
+  }
+
+  /** ARN of one index by name. */
+  indexArn(name: string): string {
+    return `${this.table.tableArn}/index/${name}`;
+  }
+
+  /**
+   * Grant `actions` on the table's items whose partition key matches `keyPattern` (for
+   * example `idem#*`): a `dynamodb:LeadingKeys` condition, so no other item is reachable.
+   *
+   * @example
+   * ```ts
+   * results.grantKeyPrefix(fn, ['dynamodb:PutItem'], IDEMPOTENCY_KEYS);
+   * ```
+   */
+  grantKeyPrefix(grantee: iam.IGrantable, actions: readonly string[], keyPattern: string): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...actions],
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keyPattern] } },
+    });
+  }
+
+  /**
+   * Grant `dynamodb:Query` on one index only (not the table, not the other indexes).
+   *
+   * @example
+   * ```ts
+   * results.grantQueryIndex(fn, 'byRoot');
+   * ```
+   */
+  grantQueryIndex(grantee: iam.IGrantable, indexName: string): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Query'],
+      resourceArns: [this.indexArn(indexName)],
+    });
   }
 
   /**

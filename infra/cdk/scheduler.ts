@@ -126,6 +126,27 @@ export class RuntimeScheduler extends Construct {
   }
 
   /**
+   * Allow `grantee` to delete schedules in this group only (what `revoke()` does to a
+   * long-delayed task): no create, no PassRole.
+   *
+   * @example
+   * ```ts
+   * sched.grantDeleteSchedules(revokerFn);
+   * ```
+   */
+  grantDeleteSchedules(grantee: iam.IGrantable): iam.Grant {
+    const principal = grantee.grantPrincipal;
+    if (Construct.isConstruct(principal)) {
+      acknowledgeWildcardResource(principal, this.scheduleArnPattern, NagReasons.scheduleArn);
+    }
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['scheduler:DeleteSchedule'],
+      resourceArns: [this.scheduleArnPattern],
+    });
+  }
+
+  /**
    * Add a schedule that sends `body` to `queue`, with a retry policy and this DLQ.
    *
    * @example

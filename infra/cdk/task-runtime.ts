@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { clientConfigFor } from '../../runtime/client-config.js';
 import { type CeleriacConfig, CONFIG_ENV } from '../../runtime/config.js';
 import type { ResourcePlan } from '../../runtime/plan.js';
+import { ResultsSchema } from '../../runtime/results/schema.js';
 import { RuntimeAlarms } from './alarms.js';
 import { CeleriacBeat } from './beat/index.js';
 import { RuntimeDefaults } from './constants.js';
@@ -13,11 +14,14 @@ import { RuntimeDashboard } from './dashboard.js';
 import { TaskRuntimeValidationError } from './errors.js';
 import type { RuntimeScheduleOptions, TaskRuntimeProps } from './props.js';
 import { ResultsApi } from './results-api/index.js';
-import { ResultsTable, TableActions } from './results-table.js';
+import { IDEMPOTENCY_KEYS, REVOCATION_KEYS, ResultsTable, TableActions } from './results-table.js';
 import { RuntimeScheduler } from './scheduler.js';
 import { validateRuntime } from './validate.js';
 import { WorkQueue } from './work-queue.js';
 import { Worker } from './worker.js';
+
+/** The index that lists a workflow's members by root id. */
+const WORKFLOW_INDEX = ResultsSchema.indexes.byRoot.name;
 
 /**
  * Celeriac on AWS, from a resource plan: per queue an SQS queue with its DLQ and a worker
@@ -148,6 +152,8 @@ export class TaskRuntime extends Construct {
         resourceArns: [...workQueues.map((wq) => wq.queueArn), own.deadLetterQueue.queueArn],
       });
       this.results.grantActions(worker.role, TableActions.WORKER);
+      // getWorkflow() called from a task lists the workflow's members.
+      this.results.grantQueryIndex(worker.role, WORKFLOW_INDEX);
       // A canvas step delayed over 15 minutes becomes a one-time schedule created by the worker.
       this.scheduler.grantManageSchedules(worker.role);
       workers.set(q.name, worker);
@@ -226,10 +232,12 @@ export class TaskRuntime extends Construct {
   }
 
   /**
-   * Let `grantee` enqueue tasks: `sqs:SendMessage` on the work queues, `GetItem` and
-   * `BatchGetItem` on the results table (to read its task handles), and for delays over
-   * 15 minutes `scheduler:CreateSchedule`/`DeleteSchedule` in the schedule group plus
-   * `iam:PassRole` of the scheduler role to Scheduler only.
+   * Let `grantee` enqueue tasks, and nothing more: `sqs:SendMessage` on the work queues,
+   * `PutItem`/`DeleteItem` on idempotency-key items only (`idem#…`, a `LeadingKeys`
+   * condition), and for delays over 15 minutes `scheduler:CreateSchedule`/`DeleteSchedule` in
+   * the schedule group plus `iam:PassRole` of the scheduler role to Scheduler only. It reads no
+   * task's arguments or results: a producer that also waits on its handles adds
+   * {@link grantReadHandles}.
    *
    * @example
    * ```ts
@@ -242,17 +250,87 @@ export class TaskRuntime extends Construct {
       actions: ['sqs:SendMessage'],
       resourceArns: [...this.queues.values()].map((q) => q.queue.queueArn),
     })
-      .combine(this.results.grantActions(grantee, TableActions.HANDLE_READ))
       .combine(
-        // Idempotency keys: claim (PutItem) and release (DeleteItem) only items keyed `idem#…`.
-        iam.Grant.addToPrincipal({
-          grantee,
-          actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
-          resourceArns: [this.results.table.tableArn],
-          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['idem#*'] } },
-        }),
+        this.results.grantKeyPrefix(grantee, ['dynamodb:PutItem', 'dynamodb:DeleteItem'], IDEMPOTENCY_KEYS),
       )
       .combine(this.scheduler.grantManageSchedules(grantee));
+  }
+
+  /**
+   * Let `grantee` wait on and read the tasks it holds handles of: `GetItem` and `BatchGetItem`
+   * on the results table (`handle.result()`, `get()`, `state()`, group waits). DynamoDB's IAM
+   * can limit reads by key prefix only, and task ids are random, so this reads any task **by
+   * id** — but cannot list or search (no `Query`): a producer reads what it enqueued, or ids
+   * someone gave it. Give {@link grantReadResults} only to what lists tasks (dashboards).
+   *
+   * @example
+   * ```ts
+   * tasks.grantEnqueue(checkoutFn);
+   * tasks.grantReadHandles(checkoutFn); // it awaits handle.result()
+   * ```
+   */
+  grantReadHandles(grantee: iam.IGrantable): iam.Grant {
+    return this.results.grantActions(grantee, TableActions.HANDLE_READ);
+  }
+
+  /**
+   * Let `grantee` call `revoke()` and `revokeWorkflow()`: `GetItem` and `UpdateItem` on the
+   * table (read the task, write REVOKED), `PutItem` on revocation items only (`_revoked#…`),
+   * `Query` on the `byRoot` index (a workflow's members) and `scheduler:DeleteSchedule` in the
+   * schedule group (a long-delayed task's schedule).
+   *
+   * @example
+   * ```ts
+   * tasks.grantRevoke(adminFunction);
+   * ```
+   */
+  grantRevoke(grantee: iam.IGrantable): iam.Grant {
+    return this.results
+      .grantActions(grantee, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+      .combine(this.results.grantKeyPrefix(grantee, ['dynamodb:PutItem'], REVOCATION_KEYS))
+      .combine(this.results.grantQueryIndex(grantee, WORKFLOW_INDEX))
+      .combine(this.scheduler.grantDeleteSchedules(grantee));
+  }
+
+  /**
+   * Let `grantee` read workflows: `getWorkflow()` and workflow handles (`Query` on the
+   * `byRoot` index only, and `GetItem`/`BatchGetItem` of the members it lists).
+   *
+   * @example
+   * ```ts
+   * tasks.grantReadWorkflows(reportFunction);
+   * ```
+   */
+  grantReadWorkflows(grantee: iam.IGrantable): iam.Grant {
+    return this.results
+      .grantActions(grantee, TableActions.HANDLE_READ)
+      .combine(this.results.grantQueryIndex(grantee, WORKFLOW_INDEX));
+  }
+
+  /**
+   * Read-only access to everything the dashboard and the CLI's read commands show, straight
+   * from AWS with the grantee's own credentials (`celeriac ls|get|workflow show|queues`, or a
+   * locally served dashboard): {@link grantReadResults} plus `sqs:GetQueueAttributes` on the
+   * work queues and DLQs. Changes (enqueue, revoke, redrive, purge) are refused by IAM. The
+   * deployed results API runs as its own role: {@link grantDashboardAccess} opens it, with
+   * its changes.
+   *
+   * @example
+   * ```ts
+   * tasks.grantDashboardReadOnly(new iam.Role(this, 'Support', { assumedBy: new iam.AccountRootPrincipal() }));
+   * ```
+   */
+  grantDashboardReadOnly(grantee: iam.IGrantable): iam.Grant {
+    return this.grantReadResults(grantee).combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['sqs:GetQueueAttributes'],
+        resourceArns: [...this.queues.values()].flatMap((q) => [
+          q.queue.queueArn,
+          q.deadLetterQueue.queueArn,
+        ]),
+      }),
+    );
   }
 
   /**

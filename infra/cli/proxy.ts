@@ -45,6 +45,9 @@ class Sha256 {
 
 const FORWARDED = ['accept', 'content-type'];
 
+/** Cookie carrying the signing proxy's token (not the local API's `celeriac_token`). */
+export const PROXY_TOKEN_COOKIE = 'celeriac_proxy_token';
+
 /**
  * A loopback proxy to a deployed results API behind an AWS_IAM Function URL: each request
  * is signed with SigV4 (service `lambda`) using your AWS credentials (the default provider
@@ -74,7 +77,8 @@ export async function startSigningProxy(options: SigningProxyOptions): Promise<S
   });
   const token = randomBytes(32).toString('hex');
   const app = new Hono();
-  app.use('*', localAuth(token));
+  // Its own cookie name: the local API on another port must not hand its cookie to this one.
+  app.use('*', localAuth(token, { cookie: PROXY_TOKEN_COOKIE }));
   app.all('*', async (c) => {
     const url = new URL(c.req.url);
     url.searchParams.delete('token');

@@ -37,6 +37,9 @@ export async function startApiProxy(port: number, token: string): Promise<ApiPro
       request.headers.forEach((value, key) => {
         if (!DROP.has(key)) headers.set(key, value);
       });
+      // fetch() sends the target's Host: tell the app host which origin the browser used, so
+      // its cross-site check compares a request's Origin with this address.
+      headers.set('x-forwarded-host', url.host);
       const body =
         request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
       const upstream = await fetch(`${target}${url.pathname}${url.search}`, {

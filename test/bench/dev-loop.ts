@@ -57,7 +57,10 @@ function waitFor(child: ChildProcess, out: { text: string }, pattern: RegExp, fr
     };
     child.stdout?.on('data', check);
     child.once('exit', (code) => reject(new Error(`celeriac dev exited (${code}):\n${out.text}`)));
-    setTimeout(() => reject(new Error(`no ${pattern} within 60 s (from ${from} of ${out.text.length}):\n${out.text}`)), 60_000).unref();
+    setTimeout(
+      () => reject(new Error(`no ${pattern} within 60 s (from ${from} of ${out.text.length}):\n${out.text}`)),
+      60_000,
+    ).unref();
     check();
   });
 }

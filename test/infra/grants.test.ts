@@ -28,6 +28,16 @@ describe('grants and client wiring', () => {
   });
   const enqueueGrant = rt.grantEnqueue(producer);
   const readGrant = rt.grantReadResults(reader);
+  const role = (id: string) =>
+    new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  const waiter = role('Waiter');
+  const revoker = role('Revoker');
+  const workflows = role('Workflows');
+  const support = role('Support');
+  const waitGrant = rt.grantReadHandles(waiter);
+  const revokeGrant = rt.grantRevoke(revoker);
+  const workflowGrant = rt.grantReadWorkflows(workflows);
+  const readOnlyGrant = rt.grantDashboardReadOnly(support);
   const api = new lambda.Function(stack, 'Api', {
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
@@ -37,13 +47,20 @@ describe('grants and client wiring', () => {
   const template = Template.fromStack(stack);
   const table = `<${lid(stack, rt.results.table)}.Arn>`;
 
-  it('grantEnqueue: SendMessage on the work queues, handle reads, idem# keys only, schedules of the group, PassRole to Scheduler', () => {
+  const schedules =
+    'arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/celeriac-schedules/*';
+  const statementsOf = (roleId: string) =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as unknown[]).some((r) => flat(r) === `<${roleId}>`))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: unknown; Condition?: unknown }[]);
+  const conditionOf = (roleId: string, action: string) =>
+    statementsOf(roleId).find((s) => JSON.stringify(s.Action).includes(action))?.Condition;
+
+  it('grantEnqueue: SendMessage on the work queues, idem# keys only, schedules of the group, PassRole to Scheduler; reads nothing', () => {
     expect(enqueueGrant.success).toBe(true);
     expect(permissionsOf(template, lid(stack, producer))).toEqual(
       new Set([
         ...plan.queues.map((q) => `sqs:SendMessage <${lid(stack, rt.queue(q.name).queue)}.Arn>`),
-        `dynamodb:GetItem ${table}`,
-        `dynamodb:BatchGetItem ${table}`,
         `dynamodb:PutItem ${table}`,
         `dynamodb:DeleteItem ${table}`,
         'scheduler:CreateSchedule arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/celeriac-schedules/*',
@@ -65,6 +82,57 @@ describe('grants and client wiring', () => {
       policy.Properties.PolicyDocument.Statement as { Action: unknown; Condition?: unknown }[]
     ).find((s) => JSON.stringify(s.Action).includes('dynamodb:PutItem'));
     expect(idem?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['idem#*'] } });
+  });
+
+  it('grantReadHandles: GetItem and BatchGetItem by id, no Query (cannot list other tasks)', () => {
+    expect(waitGrant.success).toBe(true);
+    expect(permissionsOf(template, lid(stack, waiter))).toEqual(
+      new Set([`dynamodb:GetItem ${table}`, `dynamodb:BatchGetItem ${table}`]),
+    );
+  });
+
+  it('grantRevoke: read and update records, PutItem on _revoked# keys only, Query byRoot, DeleteSchedule only', () => {
+    expect(revokeGrant.success).toBe(true);
+    expect(permissionsOf(template, lid(stack, revoker))).toEqual(
+      new Set([
+        `dynamodb:GetItem ${table}`,
+        `dynamodb:UpdateItem ${table}`,
+        `dynamodb:PutItem ${table}`,
+        `dynamodb:Query ${table}/index/byRoot`,
+        `scheduler:DeleteSchedule ${schedules}`,
+      ]),
+    );
+    expect(conditionOf(lid(stack, revoker), 'dynamodb:PutItem')).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_revoked#*'] },
+    });
+  });
+
+  it('grantReadWorkflows: Query on byRoot only, and the member reads', () => {
+    expect(workflowGrant.success).toBe(true);
+    expect(permissionsOf(template, lid(stack, workflows))).toEqual(
+      new Set([
+        `dynamodb:GetItem ${table}`,
+        `dynamodb:BatchGetItem ${table}`,
+        `dynamodb:Query ${table}/index/byRoot`,
+      ]),
+    );
+  });
+
+  it('grantDashboardReadOnly: reads and queue counts, no write of any kind', () => {
+    expect(readOnlyGrant.success).toBe(true);
+    const granted = permissionsOf(template, lid(stack, support));
+    expect(granted).toEqual(
+      new Set([
+        `dynamodb:GetItem ${table}`,
+        `dynamodb:BatchGetItem ${table}`,
+        `dynamodb:Query ${table}`,
+        ...plan.table.indexes.map((ix) => `dynamodb:Query ${table}/index/${ix.name}`),
+        ...plan.queues.flatMap((q) => [
+          `sqs:GetQueueAttributes <${lid(stack, rt.queue(q.name).queue)}.Arn>`,
+          `sqs:GetQueueAttributes <${lid(stack, rt.queue(q.name).deadLetterQueue)}.Arn>`,
+        ]),
+      ]),
+    );
   });
 
   it('grantReadResults: GetItem, BatchGetItem and Query on the table, Query on each index by name, no Scan', () => {

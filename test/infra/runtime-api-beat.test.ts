@@ -52,6 +52,8 @@ describe('the results API in the runtime', () => {
     expect(permissionsOf(template, lid(stack, api.role))).toEqual(
       new Set([
         ...ITEM_ACTIONS.map((a) => `${a} ${table}`),
+        // Revocation items only (a LeadingKeys condition, checked in grants.test.ts).
+        `dynamodb:PutItem ${table}`,
         ...plan.table.indexes.map((ix) => `dynamodb:Query ${table}/index/${ix.name}`),
         ...queues.flatMap((q) => QUEUE_ACTIONS.map((a) => `${a} <${lid(stack, q.queue)}.Arn>`)),
         ...queues.flatMap((q) => DLQ_ACTIONS.map((a) => `${a} <${lid(stack, q.deadLetterQueue)}.Arn>`)),

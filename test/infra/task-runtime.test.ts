@@ -182,8 +182,12 @@ describe('workers', () => {
         ...CONSUME_ACTIONS.map((a) => `${a} ${own}`),
         ...queueIds.map((id) => `sqs:SendMessage <${id}.Arn>`),
         `sqs:SendMessage <${lid(stack, rt.queue(q.name).deadLetterQueue)}.Arn>`,
-        // The worker path: revocation list, records, run-once claims, chords, rate limits. No Query.
-        ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map((a) => `dynamodb:${a} ${table}`),
+        // The worker path: revocation items, records, run-once claims, chords, rate limits.
+        ...['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map(
+          (a) => `dynamodb:${a} ${table}`,
+        ),
+        // getWorkflow() from a task: Query on the workflow index only.
+        `dynamodb:Query ${table}/index/byRoot`,
         // A canvas step delayed over 15 minutes: a one-time schedule in the runtime's group.
         `scheduler:CreateSchedule ${schedules}`,
         `scheduler:DeleteSchedule ${schedules}`,

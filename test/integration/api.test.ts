@@ -109,6 +109,16 @@ describe('access (local)', () => {
 });
 
 describe('enqueue and detail', () => {
+  it('refuses arguments nested 5,000 deep with a 400 saying how deep is allowed', async () => {
+    const deep = `{"task":"add","args":${'['.repeat(5_000)}${']'.repeat(5_000)}}`;
+    const res = await call('POST', '/api/tasks', deep);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: { code: 'BAD_REQUEST' } });
+    expect(JSON.stringify(res.body)).toMatch(/nested more than 100 levels/);
+    const huge = await call('POST', '/api/tasks', `${'['.repeat(500_000)}${']'.repeat(500_000)}`);
+    expect(huge.status).toBe(400);
+  });
+
   it('enqueues by name and shows the finished task with args, result and timeline', async () => {
     const id = await enqueueAdd(41);
     await waitForState(stack, id, ['SUCCESS']);

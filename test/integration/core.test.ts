@@ -259,16 +259,14 @@ describe('batches: isolation, duplicates, partial failure', () => {
 
   it('skips a revoked task (and a revoked workflow root) without running it', async () => {
     const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
-    const { REVOCATIONS_ITEM_ID } = await import('../../runtime/worker/revocations.js');
+    const { revocationKey } = await import('../../runtime/worker/revocations.js');
     const until = { N: String(Date.now() + 3_600_000) };
-    await stack.dynamodb.send(
-      new PutItemCommand({
-        TableName: stack.config.table,
-        Item: { id: { S: REVOCATIONS_ITEM_ID }, revoked: { M: { 'rev-1': until, 'rev-root': until } } },
-      }),
-    );
-    // A worker created after the write reads the revocation list on its first batch (each worker
-    // caches the list for up to a second, so the running pollers might not see it yet).
+    for (const id of ['rev-1', 'rev-root']) {
+      await stack.dynamodb.send(
+        new PutItemCommand({ TableName: stack.config.table, Item: { id: { S: revocationKey(id) }, until } }),
+      );
+    }
+    // A worker created after the write reads the batch's revocations on its first batch.
     const fresh = createWorker(registry, { client: stack.client });
     const child = JSON.stringify({
       v: 1,

@@ -79,28 +79,81 @@ describe('revoke', () => {
     expect(await stack.client.results.get(h.rootId)).toMatchObject({ state: 'REVOKED' });
   });
 
-  it('prunes revocations whose hold has passed, keeping the list small', async () => {
-    const { GetItemCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
-    const { REVOCATIONS_ITEM_ID } = await import('../../runtime/worker/revocations.js');
-    const key = { id: { S: REVOCATIONS_ITEM_ID } };
-    // Seed the list (creating it if needed), then age two entries past their hold.
-    await revoke('prune-seed', { client: stack.client, task: 'nap' });
-    await stack.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: stack.config.table,
-        Key: key,
-        UpdateExpression: 'SET #r.#a = :old, #r.#b = :old',
-        ExpressionAttributeNames: { '#r': 'revoked', '#a': 'old-a', '#b': 'old-b' },
-        ExpressionAttributeValues: { ':old': { N: '1' } },
-      }),
-    );
-    await revoke('prune-new', { client: stack.client, task: 'nap' });
-    const out = await stack.dynamodb.send(
-      new GetItemCommand({ TableName: stack.config.table, Key: key, ConsistentRead: true }),
-    );
-    const listed = Object.keys(out.Item?.revoked?.M ?? {});
-    expect(listed).toEqual(expect.arrayContaining(['prune-seed', 'prune-new']));
-    expect(listed).not.toContain('old-a');
-    expect(listed).not.toContain('old-b');
+  it('each revocation is its own item with a TTL; REVOKED is written before anything else', async () => {
+    const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const { revocationKey } = await import('../../runtime/worker/revocations.js');
+    await revoke('own-item-a', { client: stack.client, task: 'nap' });
+    await revoke('own-item-b', { client: stack.client, task: 'nap' });
+    for (const id of ['own-item-a', 'own-item-b']) {
+      const out = await stack.dynamodb.send(
+        new GetItemCommand({
+          TableName: stack.config.table,
+          Key: { id: { S: revocationKey(id) } },
+          ConsistentRead: true,
+        }),
+      );
+      const until = Number(out.Item?.until?.N);
+      expect(until).toBeGreaterThan(Date.now() + 14 * 86_400_000);
+      expect(Number(out.Item?.expiresAt?.N)).toBe(Math.ceil(until / 1000));
+      expect(out.Item?.gsTask ?? out.Item?.gsState ?? out.Item?.gsRoot).toBeUndefined();
+    }
   });
+
+  it('a delayed task keeps its schedule and state when the REVOKED write fails', async () => {
+    const { CeleriacClient } = await import('../../runtime/internal.js');
+    const h = await nap.enqueue({ ms: 1 }, { client: stack.client, delay: '3h' });
+    const key = `${stack.config.scheduler!.group}/${scheduleNameFor(h.id)}`;
+    // A client whose results table does not exist: every DynamoDB write fails.
+    const broken = new CeleriacClient({
+      config: { ...stack.config, table: 'no-such-table' },
+      sqs: stack.sqs,
+      dynamodb: stack.dynamodb,
+      scheduler: stack.client.scheduler,
+    });
+    await expect(revoke(h.id, { client: broken, task: 'nap' })).rejects.toThrow();
+    expect(stack.scheduler.schedules.has(key)).toBe(true);
+    expect(await stack.client.results.get(h.id)).toBeUndefined();
+    await revoke(h.id, { client: stack.client });
+    expect(stack.scheduler.schedules.has(key)).toBe(false);
+  });
+
+  it('9,000 revocations later, revoke() still works and a batch reads only its own ids', async () => {
+    const { BatchWriteItemCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { RevocationCache, revocationKey } = await import('../../runtime/worker/revocations.js');
+    const until = String(Date.now() + 86_400_000);
+    const ids = Array.from({ length: 9_000 }, (_, i) => `scale-${i}`);
+    for (let i = 0; i < ids.length; i += 25) {
+      await stack.dynamodb.send(
+        new BatchWriteItemCommand({
+          RequestItems: {
+            [stack.config.table]: ids.slice(i, i + 25).map((id) => ({
+              PutRequest: { Item: { id: { S: revocationKey(id) }, until: { N: until } } },
+            })),
+          },
+        }),
+      );
+    }
+    expect(await revoke('scale-last', { client: stack.client, task: 'nap' })).toMatchObject({
+      revoked: true,
+    });
+    const keysRead: number[] = [];
+    const dynamodb = new DynamoDBClient({
+      region: stack.config.region,
+      endpoint: stack.config.endpoints!.dynamodb!,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { RequestItems?: Record<string, { Keys: unknown[] }> };
+        keysRead.push(input.RequestItems?.[stack.config.table]?.Keys.length ?? 0);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countKeys' },
+    );
+    const cache = new RevocationCache(dynamodb, stack.config.table, { refreshMs: 1_000 });
+    const revoked = await cache.lookup(['scale-4321', 'scale-last', 'not-revoked']);
+    expect([...revoked].sort()).toEqual(['scale-4321', 'scale-last']);
+    expect(keysRead).toEqual([3]);
+    dynamodb.destroy();
+  }, 60_000);
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { autoBucket, parseDuration, parseListQuery, parseMoment } from '../../infra/api/params.js';
+import {
+  autoBucket,
+  checkBodyDepth,
+  parseDuration,
+  parseListQuery,
+  parseMoment,
+} from '../../infra/api/params.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -51,5 +57,20 @@ describe('buckets and durations', () => {
     expect(parseDuration('90s', 'bucket')).toBe(90_000);
     expect(parseDuration('250', 'bucket')).toBe(250);
     expect(() => parseDuration('5 weeks', 'bucket')).toThrow(/bucket: got "5 weeks"/);
+  });
+});
+
+describe('checkBodyDepth', () => {
+  const nest = (n: number): unknown => {
+    let v: unknown = 1;
+    for (let i = 0; i < n; i++) v = i % 2 ? [v] : { a: v };
+    return v;
+  };
+  it('accepts 100 levels and refuses 101 with a 400', () => {
+    expect(() => checkBodyDepth(nest(100))).not.toThrow();
+    expect(() => checkBodyDepth(nest(101))).toThrow(expect.objectContaining({ status: 400 }));
+  });
+  it('measures 200,000 levels without overflowing the stack', () => {
+    expect(() => checkBodyDepth(nest(200_000))).toThrow(/nested more than 100 levels/);
   });
 });

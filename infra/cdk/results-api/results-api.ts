@@ -97,6 +97,8 @@ export const DLQ_ACTIONS = [
 ] as const;
 /** DynamoDB actions on the table's items: detail and workflow root (GetItem), revoke (UpdateItem). */
 export const ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
+/** Key pattern of the revocation items revoke writes (PutItem only there). */
+const REVOCATION_ITEMS = '_revoked#*';
 
 /**
  * The results API and dashboard: a Lambda (arm64, esbuild bundle of `infra/api/lambda.ts`
@@ -197,6 +199,13 @@ export class ResultsApi extends Construct {
       grantee: this.role,
       actions: [...ITEM_ACTIONS],
       resourceArns: [table.tableArn],
+    });
+    // Revoke writes one revocation item per id; PutItem reaches no other item.
+    iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: ['dynamodb:PutItem'],
+      resourceArns: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [REVOCATION_ITEMS] } },
     });
     iam.Grant.addToPrincipal({
       grantee: this.role,
