@@ -88,9 +88,11 @@ export {
 } from './results/query.js';
 export type { SerializedError, TaskEvent, TaskRecord } from './results/record.js';
 export type { StatsBucket } from './results/stats-buckets.js';
+export type { ResultStore } from './results/store.js';
 export type { BackoffOptions, RetryOptions, RetryPolicy } from './retry.js';
 export { type RevokeOptions, type RevokeResult, revoke, revokeWorkflow } from './revoke/revoke.js';
 export { cron, rate, type ScheduleEntry, type ScheduleOptions } from './schedules/beat.js';
+export { runScheduleNow } from './schedules/run-now.js';
 export type { SdkTimeouts } from './sdk/timeouts.js';
 export {
   type Task,
