@@ -1,0 +1,70 @@
+/**
+ * Keys of a chord's join in the results table. A chord is stored as:
+ * - one item per member result, `chord#<id>#m<index>` (written once, never rewritten);
+ * - counter shards `chord#<id>#c<k>`, each counting the members whose index is `k` modulo the
+ *   shard count (so no counter key takes more than its share of the chord's write rate);
+ * - the chord's own item `chord#<id>`: who fired the body, or which member failed it.
+ * Every item is ~ constant size, so a chord of N members costs O(N) write units, not O(N²).
+ */
+
+/** Members a single counter shard is sized for: 500 transactional updates/s (2 WCU each) = 1,000 WCU/s. */
+export const MEMBERS_PER_COUNTER_SHARD = 500;
+/** Most counter shards a chord gets (one BatchGetItem reads them all with the chord item). */
+export const MAX_COUNTER_SHARDS = 32;
+
+/**
+ * The chord's own item: firing claim and failure.
+ *
+ * @example
+ * ```ts
+ * chordKey('c1'); // 'chord#c1'
+ * ```
+ */
+export const chordKey = (chordId: string): string => `chord#${chordId}`;
+
+/**
+ * The item holding member `index`'s result.
+ *
+ * @example
+ * ```ts
+ * memberKey('c1', 7); // 'chord#c1#m7'
+ * ```
+ */
+export const memberKey = (chordId: string, index: number): string => `chord#${chordId}#m${index}`;
+
+/**
+ * The counter shard item `k`.
+ *
+ * @example
+ * ```ts
+ * counterKey('c1', 0); // 'chord#c1#c0'
+ * ```
+ */
+export const counterKey = (chordId: string, shard: number): string => `chord#${chordId}#c${shard}`;
+
+/**
+ * How many counter shards a chord of `size` members uses: one per 500 members, 1 to 32. A chord
+ * of 10,000 members gets 20 shards, so members finishing at 10,000/s stay under the 1,000 write
+ * units/s of each key.
+ *
+ * @example
+ * ```ts
+ * counterShards(10);     // 1
+ * counterShards(10_000); // 20
+ * ```
+ */
+export function counterShards(size: number): number {
+  return Math.min(MAX_COUNTER_SHARDS, Math.max(1, Math.ceil(size / MEMBERS_PER_COUNTER_SHARD)));
+}
+
+/**
+ * The counter shard a member counts on.
+ *
+ * @example
+ * ```ts
+ * counterShardOf(7, 10_000); // 7 % 20 = 7
+ * ```
+ */
+export function counterShardOf(index: number, size: number): number {
+  return index % counterShards(size);
+}
