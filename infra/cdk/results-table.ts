@@ -25,11 +25,19 @@ export interface ResultsTableProps {
 export const TableActions = {
   /**
    * The worker's own path, exactly: GetItem (the revocation list), PutItem (a first record,
-   * run-once claims, idempotency keys of tasks enqueued from a task), UpdateItem (state
-   * transitions, chord joins, rate-limit windows, run-once completion) and DeleteItem (a
-   * run-once claim released after a failed attempt, an idempotency key after a failed send). No Query, BatchGetItem or Scan.
+   * a batch's success summary, a chord member's result, run-once claims, idempotency keys of
+   * tasks enqueued from a task), UpdateItem (state transitions, chord counters, rate-limit
+   * windows, run-once completion), DeleteItem (a run-once claim released after a failed
+   * attempt, an idempotency key after a failed send) and BatchGetItem (a chord's counter shards,
+   * and its member results when the body fires). No Query or Scan.
    */
-  WORKER: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  WORKER: [
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchGetItem',
+  ],
   /** A producer reading its task handles. */
   HANDLE_READ: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
   /** The results API, dashboard and CLI. */

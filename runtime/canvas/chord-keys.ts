@@ -1,13 +1,16 @@
 /**
  * Keys of a chord's join in the results table. A chord is stored as:
  * - one item per member result, `chord#<id>#m<index>` (written once, never rewritten);
- * - counter shards `chord#<id>#c<k>`, each counting the members whose index is `k` modulo the
- *   shard count (so no counter key takes more than its share of the chord's write rate);
+ * - counter shards `chord#<id>#c<k>`, each holding the set of member indexes `i` with
+ *   `i % shards === k` that are recorded (a set: a duplicate is never counted twice);
  * - the chord's own item `chord#<id>`: who fired the body, or which member failed it.
  * Every item is ~ constant size, so a chord of N members costs O(N) write units, not O(N²).
  */
 
-/** Members a single counter shard is sized for: 500 transactional updates/s (2 WCU each) = 1,000 WCU/s. */
+/**
+ * Members per counter shard. A shard holds its members' indexes in a number set (≤ ~2 KB at 500),
+ * so an update costs 1-2 write units and 500 members/s on one shard stay under 1,000 WCU/s.
+ */
 export const MEMBERS_PER_COUNTER_SHARD = 500;
 /** Most counter shards a chord gets (one BatchGetItem reads them all with the chord item). */
 export const MAX_COUNTER_SHARDS = 32;
@@ -67,4 +70,18 @@ export function counterShards(size: number): number {
  */
 export function counterShardOf(index: number, size: number): number {
   return index % counterShards(size);
+}
+
+/**
+ * How many members count on shard `k` (the indexes below `size` congruent to `k`): the shard is
+ * complete when its set holds that many.
+ *
+ * @example
+ * ```ts
+ * shardQuota(0, 10_000); // 500 (20 shards: indexes 0, 20, …, 9,980)
+ * ```
+ */
+export function shardQuota(shard: number, size: number): number {
+  const shards = counterShards(size);
+  return shard >= Math.min(shards, size) ? 0 : Math.floor((size - 1 - shard) / shards) + 1;
 }

@@ -1,9 +1,5 @@
-import {
-  ConditionalCheckFailedException,
-  TransactWriteItemsCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CeleriacClient } from '../client.js';
 import { Defaults } from '../constants.js';
 import type { Json } from '../json.js';
@@ -17,6 +13,7 @@ import {
   counterShards,
   MAX_COUNTER_SHARDS,
   memberKey,
+  shardQuota,
 } from './chord-keys.js';
 import type { ChordRef } from './wire.js';
 
@@ -46,30 +43,16 @@ const isConditionFailure = (err: unknown) =>
   err instanceof ConditionalCheckFailedException ||
   (err instanceof Error && err.name === 'ConditionalCheckFailedException');
 
-/** The member's item already existed: this delivery is a duplicate, already counted. */
-const isDuplicateMember = (err: unknown) =>
-  err instanceof Error &&
-  err.name === 'TransactionCanceledException' &&
-  (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons?.[0]?.Code ===
-    'ConditionalCheckFailed';
-
-/** Concurrent transactions on one counter shard: retried like a throttle. */
-const isConflict = (err: unknown) =>
-  err instanceof Error &&
-  (err.name === 'TransactionConflictException' ||
-    (err.name === 'TransactionCanceledException' &&
-      ((err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some(
-        (r) => r.Code === 'TransactionConflict',
-      )));
+const setSize = (value: unknown): number => (value instanceof Set ? value.size : 0);
 
 const expiry = (now: number) => Math.ceil((now + Defaults.RESULT_TTL_MS) / 1000);
 
 /**
- * Record that member `ref.index` of a chord succeeded. One transaction puts the member's result
- * item (only if absent) and adds 1 to the member's counter shard: a duplicate delivery finds the
- * item there, the transaction is cancelled, and nothing is counted twice. Then the chord item and
- * its counter shards are read in one BatchGetItem; when every member is counted, the firing is
- * claimed with a conditional write (`attribute_not_exists(fired) AND attribute_not_exists(failed)`):
+ * Record that member `ref.index` of a chord succeeded: put the member's result item (only if
+ * absent), then `ADD` the member's index to its counter shard's number set, which holds it once
+ * however often it is delivered (a crash between the two writes is repaired by the redelivery).
+ * The member that completes its shard reads the chord item and every counter shard in one
+ * BatchGetItem; when every member is counted, the firing is claimed with a conditional write (`attribute_not_exists(fired) AND attribute_not_exists(failed)`):
  * exactly one caller gets `fire: true`, with the results gathered (BatchGetItem, 100 per request)
  * in member order.
  *
@@ -90,63 +73,57 @@ export async function recordMember(
   const { table } = client.config;
   const now = client.now();
   const shard = counterShardOf(ref.index, ref.size);
-  const count = () =>
-    client.dynamodb.send(
-      new TransactWriteItemsCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: table,
-              Item: marshall({
-                id: memberKey(ref.id, ref.index),
-                kind: 'chordMember',
-                member: memberId,
-                result: JSON.stringify(result),
-                [ResultsSchema.ttlAttribute]: expiry(now),
-              }),
-              ConditionExpression: 'attribute_not_exists(#id)',
-              ExpressionAttributeNames: { '#id': 'id' },
-            },
-          },
-          {
-            Update: {
-              TableName: table,
-              Key: { id: { S: counterKey(ref.id, shard) } },
-              UpdateExpression:
-                'ADD #n :one SET #size = :size, #root = :root, #kind = :kind, #exp = if_not_exists(#exp, :exp)',
-              ExpressionAttributeNames: {
-                '#n': 'count',
-                '#size': 'size',
-                '#root': 'rootId',
-                '#kind': 'kind',
-                '#exp': ResultsSchema.ttlAttribute,
-              },
-              ExpressionAttributeValues: marshall({
-                ':one': 1,
-                ':size': ref.size,
-                ':root': rootId,
-                ':kind': 'chordCounter',
-                ':exp': expiry(now),
-              }),
-            },
-          },
-        ],
-      }),
-    );
+  // 1. The member's result, once: a duplicate delivery (or a re-run) keeps the first result.
   try {
-    await withThrottleRetry(async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await count();
-        } catch (err) {
-          if (!isConflict(err) || attempt >= 20) throw err;
-          await new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 5 * 2 ** attempt)));
-        }
-      }
-    });
+    await withThrottleRetry(() =>
+      client.dynamodb.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: marshall({
+            id: memberKey(ref.id, ref.index),
+            kind: 'chordMember',
+            member: memberId,
+            result: JSON.stringify(result),
+            [ResultsSchema.ttlAttribute]: expiry(now),
+          }),
+          ConditionExpression: 'attribute_not_exists(#id)',
+          ExpressionAttributeNames: { '#id': 'id' },
+        }),
+      ),
+    );
   } catch (err) {
-    if (!isDuplicateMember(err)) throw err;
+    if (!isConditionFailure(err)) throw err;
   }
+  // 2. Count it: ADD its index to its shard's number set (idempotent: a set holds it once).
+  const counted = await withThrottleRetry(() =>
+    client.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { id: { S: counterKey(ref.id, shard) } },
+        UpdateExpression:
+          'ADD #m :m SET #size = :size, #root = :root, #kind = :kind, #exp = if_not_exists(#exp, :exp)',
+        ExpressionAttributeNames: {
+          '#m': 'members',
+          '#size': 'size',
+          '#root': 'rootId',
+          '#kind': 'kind',
+          '#exp': ResultsSchema.ttlAttribute,
+        },
+        ExpressionAttributeValues: marshall({
+          ':m': new Set([ref.index]),
+          ':size': ref.size,
+          ':root': rootId,
+          ':kind': 'chordCounter',
+          ':exp': expiry(now),
+        }),
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    ),
+  );
+  const inShard = setSize(unmarshall(counted.Attributes ?? {}).members);
+  // 3. Only a member that completes its shard reads the other shards (strongly consistent: of two
+  // shards completing at once, at least one sees the other complete).
+  if (inShard < shardQuota(shard, ref.size)) return { fire: false, reason: 'waiting' };
   const state = await readJoin(client, ref.id, ref.size);
   if (state.failed) return { fire: false, reason: 'failed' };
   if (state.firedBy) return { fire: false, reason: 'fired' };
@@ -219,7 +196,7 @@ async function readJoin(
   for (let k = 0; k < shards; k++) {
     const item = items.get(counterKey(chordId, k));
     if (!item) continue;
-    count += Number(item.count ?? 0);
+    count += setSize(item.members);
     known ??= Number(item.size);
   }
   known ??= main?.size !== undefined ? Number(main.size) : 0;

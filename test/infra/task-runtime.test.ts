@@ -156,8 +156,11 @@ describe('workers', () => {
         ...CONSUME_ACTIONS.map((a) => `${a} ${own}`),
         ...queueIds.map((id) => `sqs:SendMessage <${id}.Arn>`),
         `sqs:SendMessage <${lid(stack, rt.queue(q.name).deadLetterQueue)}.Arn>`,
-        // The worker path: revocation list, records, run-once claims, chords, rate limits. No Query.
-        ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map((a) => `dynamodb:${a} ${table}`),
+        // The worker path: revocation list, records, run-once claims, chords (BatchGetItem of the
+        // counter shards and member results), rate limits. No Query.
+        ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchGetItem'].map(
+          (a) => `dynamodb:${a} ${table}`,
+        ),
         // A canvas step delayed over 15 minutes: a one-time schedule in the runtime's group.
         `scheduler:CreateSchedule ${schedules}`,
         `scheduler:DeleteSchedule ${schedules}`,
