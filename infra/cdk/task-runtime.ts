@@ -92,6 +92,7 @@ export class TaskRuntime extends Construct {
         [...queues].map(([name, q]) => [name, { url: q.queue.queueUrl, dlqUrl: q.deadLetterQueue.queueUrl }]),
       ),
       routes: routesOf(plan),
+      resultShards: plan.table.shards,
       scheduler: {
         group: this.scheduler.group.scheduleGroupName,
         roleArn: this.scheduler.role.roleArn,

@@ -98,6 +98,7 @@ export async function provisionPlan(
     table: t.tableName,
     queues,
     routes: routesOf(plan),
+    resultShards: t.shards,
     endpoints: {
       sqs: endpoints.sqs,
       dynamodb: endpoints.dynamodb,

@@ -9,7 +9,9 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { TaskState } from '../constants.js';
 import type { Json } from '../json.js';
 import type { SerializedError, TaskEvent, TaskRecord } from './record.js';
-import { ResultsSchema, shardOf, timeKey } from './schema.js';
+import { ResultsSchema, timeKey } from './schema.js';
+import { DEFAULT_SHARDS, type ResultShards, shardKey } from './shards.js';
+import { type ThrottleRetryOptions, withThrottleRetry } from './throttle.js';
 import { ttlToMs } from './ttl.js';
 
 /** Arguments larger than this are not stored with the result (the dashboard says so). */
@@ -58,8 +60,9 @@ const DEFAULT_PROTECT: readonly TaskState[] = [TaskState.SUCCESS, TaskState.REVO
 
 /**
  * Reads and writes task items in the results table. Every write is one conditional
- * `UpdateItem`: it never replaces a protected state (a late duplicate cannot overwrite
- * SUCCESS), and it appends to the task's timeline in the same request.
+ * `UpdateItem` (or a creating `PutItem`): it never replaces a protected state (a late duplicate
+ * cannot overwrite SUCCESS), and it appends to the task's timeline in the same request. A
+ * throttled write is retried with backoff inside the call (see {@link withThrottleRetry}).
  *
  * @example
  * ```ts
@@ -72,7 +75,36 @@ export class ResultStore {
     private readonly dynamodb: DynamoDBClient,
     readonly table: string,
     private readonly now: () => number = Date.now,
+    /** Index shard counts; the readers (API, CLI) must use the same. @default DEFAULT_SHARDS */
+    readonly shards: ResultShards = DEFAULT_SHARDS,
+    /** How throttled writes are retried. */
+    private readonly throttle: ThrottleRetryOptions = {},
   ) {}
+
+  /**
+   * Store success summary items (see `batch-summary.ts`), each with one PutItem.
+   *
+   * @example
+   * ```ts
+   * await store.putSummaries(summaryItems(successes, now, store.shards, randomUUID));
+   * ```
+   */
+  async putSummaries(items: readonly Record<string, unknown>[]): Promise<void> {
+    await Promise.all(
+      items.map((item) =>
+        withThrottleRetry(
+          () =>
+            this.dynamodb.send(
+              new PutItemCommand({
+                TableName: this.table,
+                Item: marshall(item, { removeUndefinedValues: true }),
+              }),
+            ),
+          { now: this.now, ...this.throttle },
+        ),
+      ),
+    );
+  }
 
   /** One task, strongly consistent; `undefined` when absent or expired. */
   async get(id: string): Promise<TaskRecord | undefined> {
@@ -91,7 +123,8 @@ export class ResultStore {
    */
   async write(t: Transition): Promise<WriteOutcome> {
     const now = this.now();
-    const { fields, remove } = itemFields(t, now);
+    const { fields, remove } = itemFields(t, now, this.shards);
+    const retry = { now: this.now, ...this.throttle };
     const event: TaskEvent = {
       state: t.state,
       at: now,
@@ -101,13 +134,17 @@ export class ResultStore {
     };
     if (t.fresh) {
       try {
-        await this.dynamodb.send(
-          new PutItemCommand({
-            TableName: this.table,
-            Item: marshall({ id: t.id, ...fields, history: [event] }, { removeUndefinedValues: true }),
-            ConditionExpression: 'attribute_not_exists(#id)',
-            ExpressionAttributeNames: { '#id': 'id' },
-          }),
+        await withThrottleRetry(
+          () =>
+            this.dynamodb.send(
+              new PutItemCommand({
+                TableName: this.table,
+                Item: marshall({ id: t.id, ...fields, history: [event] }, { removeUndefinedValues: true }),
+                ConditionExpression: 'attribute_not_exists(#id)',
+                ExpressionAttributeNames: { '#id': 'id' },
+              }),
+            ),
+          retry,
         );
         return { written: true };
       } catch (err) {
@@ -123,7 +160,12 @@ export class ResultStore {
       const name = key === 'state' ? '#state' : `#f${n}`;
       names[name] = key;
       values[`:v${n}`] = value;
-      sets.push(`${name} = :v${n}`);
+      // The byRoot sort key never moves once set: a state change rewrites the index entry in place.
+      sets.push(
+        key === ResultsSchema.indexes.byRoot.sortKey
+          ? `${name} = if_not_exists(${name}, :v${n})`
+          : `${name} = :v${n}`,
+      );
       n++;
     }
     const removes = remove.map((key, i) => {
@@ -136,18 +178,22 @@ export class ResultStore {
       return `:p${i}`;
     });
     try {
-      await this.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: this.table,
-          Key: { id: { S: t.id } },
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: guards.length
-            ? `attribute_not_exists(#id) OR NOT (#state IN (${guards.join(', ')}))`
-            : undefined,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+      await withThrottleRetry(
+        () =>
+          this.dynamodb.send(
+            new UpdateItemCommand({
+              TableName: this.table,
+              Key: { id: { S: t.id } },
+              UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+              ConditionExpression: guards.length
+                ? `attribute_not_exists(#id) OR NOT (#state IN (${guards.join(', ')}))`
+                : undefined,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          ),
+        retry,
       );
       return { written: true };
     } catch (err) {
@@ -161,7 +207,12 @@ export class ResultStore {
 }
 
 /** The attributes a transition sets, and those it removes (sparse index keys, stale errors). */
-function itemFields(t: Transition, now: number): { fields: Record<string, unknown>; remove: string[] } {
+function itemFields(
+  t: Transition,
+  now: number,
+  shards: ResultShards,
+): { fields: Record<string, unknown>; remove: string[] } {
+  const ix = ResultsSchema.indexes;
   const fields: Record<string, unknown> = {
     state: t.state,
     task: t.task,
@@ -182,8 +233,6 @@ function itemFields(t: Transition, now: number): { fields: Record<string, unknow
     error: t.error,
     errorType: t.error?.type,
     [ResultsSchema.ttlAttribute]: Math.ceil((now + t.ttlMs) / 1000),
-    [ResultsSchema.timeKey]: timeKey(now, t.id),
-    [ResultsSchema.indexes.byTask.partitionKey]: `${t.task}#${shardOf(t.id)}`,
   };
   const truncated: string[] = [];
   if (t.args !== undefined) {
@@ -197,10 +246,19 @@ function itemFields(t: Transition, now: number): { fields: Record<string, unknow
     else truncated.push('result');
   }
   if (truncated.length > 0) fields.truncated = truncated;
-  if (t.workflow) fields[ResultsSchema.indexes.byRoot.partitionKey] = t.rootId;
+  if (t.workflow) {
+    fields[ix.byRoot.partitionKey] = shardKey(t.rootId, t.id, shards.root);
+    fields[ix.byRoot.sortKey] = timeKey(t.enqueuedAt ?? now, t.id);
+  }
   const remove: string[] = [];
-  if (t.state === TaskState.SUCCESS) remove.push(ResultsSchema.indexes.byState.partitionKey);
-  else fields[ResultsSchema.indexes.byState.partitionKey] = `${t.state}#${shardOf(t.id)}`;
+  if (t.state === TaskState.SUCCESS) {
+    // A success is listed through its batch's summary: the item itself leaves byTask and byState.
+    remove.push(ix.byTask.partitionKey, ix.byState.partitionKey, ResultsSchema.timeKey);
+  } else {
+    fields[ResultsSchema.timeKey] = timeKey(now, t.id);
+    fields[ix.byTask.partitionKey] = shardKey(t.task, t.id, shards.task);
+    fields[ix.byState.partitionKey] = shardKey(t.state, t.id, shards.state);
+  }
   if (t.error === undefined) remove.push('error', 'errorType');
   return { fields, remove };
 }
@@ -208,7 +266,7 @@ function itemFields(t: Transition, now: number): { fields: Record<string, unknow
 /** Attributes that exist for the table's indexes, never shown to users. */
 const STORAGE_ONLY: ReadonlySet<string> = new Set([
   ResultsSchema.timeKey,
-  ...Object.values(ResultsSchema.indexes).map((i) => i.partitionKey),
+  ...Object.values(ResultsSchema.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
   'errorType',
 ]);
 

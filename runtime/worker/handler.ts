@@ -2,12 +2,14 @@ import { type CeleriacClient, getDefaultClient } from '../client.js';
 import { Defaults } from '../constants.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { Registry } from '../registry.js';
+import type { Transition } from '../results/store.js';
 import { deadLetterRecords, delayRecords, type Located, resendRecords } from './effects.js';
 import { FAIL, type Outcome } from './outcome.js';
 import { mapLimit } from './pool.js';
 import { RevocationCache } from './revocations.js';
 import { RunningTasks } from './revoke-watch.js';
 import { type Decoded, decodeRecord, runRecord } from './run-record.js';
+import { recordSuccessSummaries } from './success-summaries.js';
 import type { BatchResponse, LambdaContextLike, SqsEvent, SqsRecord, WorkerHandler } from './types.js';
 
 /** Options of {@link createWorker}. */
@@ -77,7 +79,9 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
     }
 
     const running = new RunningTasks(revocations, options.revokeCheckMs ?? Defaults.REVOKE_CHECK_MS);
-    const deps = { client, registry, log, context, deadline, random, running };
+    const successes: Transition[] = [];
+    const onSuccessStored = (t: Transition) => successes.push(t);
+    const deps = { client, registry, log, context, deadline, random, running, onSuccessStored };
     const outcomes = await mapLimit(decoded, concurrency, async (item: Decoded): Promise<Outcome> => {
       try {
         return await runRecord(item, revoked, deps);
@@ -87,6 +91,7 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
       }
     });
     running.stop();
+    await recordSuccessSummaries(client, successes, log);
     return settle(client, records, outcomes, queueIndex, log);
   };
 }

@@ -30,6 +30,8 @@ export interface RecordDeps {
   readonly random: () => number;
   /** The invocation's running tasks, watched for revocation. */
   readonly running?: RunningTasks;
+  /** Told of each SUCCESS written, for the batch's success summary (how successes are listed). */
+  readonly onSuccessStored?: (t: Transition) => void;
 }
 
 /** A decoded record. */
@@ -405,6 +407,7 @@ async function record_(deps: RecordDeps, t: Transition, throwOnNonJson = false):
   if (!STORED_BY_MODE[mode](t.state)) return true;
   try {
     const out = await deps.client.results.write({ ...t, requestId: deps.context.awsRequestId });
+    if (out.written && t.state === TaskState.SUCCESS) deps.onSuccessStored?.(t);
     if (!out.written)
       deps.log.info('state not recorded: task already final', { taskId: t.id, current: out.current ?? null });
     return true;
