@@ -1,0 +1,120 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../infra/local/stack.js';
+import { createRegistry, enqueueMany, Retry, TaskQuery, task } from '../../runtime/internal.js';
+import { eventually, localStack, waitForState } from './harness.js';
+
+const ok = task('ri.ok', { queue: 'ri', tags: ['bulk'] }, ({ n }: { n: number }) => n * 2);
+const flaky = task('ri.flaky', { queue: 'ri' }, (_: null, ctx) => {
+  if (ctx.attempt === 1) throw new Retry('100ms');
+  return 'second time';
+});
+const registry = createRegistry({
+  app: 'ri',
+  queues: { ri: { batchSize: 10, maxConcurrency: 2 } },
+  tasks: [ok, flaky],
+});
+
+/** Write units by table and index, from DynamoDB's own ConsumedCapacity on every write. */
+const units: Record<string, number> = {};
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await localStack(registry);
+  stack.dynamodb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const write = /^(Put|Update|Delete)Item/.test(String(context.commandName));
+      if (write) (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
+      const out = await next(args);
+      const c = (out.output as { ConsumedCapacity?: { Table?: { CapacityUnits?: number } } })
+        .ConsumedCapacity as
+        | {
+            Table?: { CapacityUnits?: number };
+            GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+          }
+        | undefined;
+      if (write && c) {
+        units.table = (units.table ?? 0) + (c.Table?.CapacityUnits ?? 0);
+        for (const [ix, v] of Object.entries(c.GlobalSecondaryIndexes ?? {}))
+          units[ix] = (units[ix] ?? 0) + (v.CapacityUnits ?? 0);
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'testWriteUnits' },
+  );
+  stack.startWorkers({ waitTimeSeconds: 1 });
+});
+afterAll(() => stack?.stop());
+
+const query = () =>
+  new TaskQuery(stack.dynamodb, stack.config.table, {
+    taskNames: stack.plan.tasks.map((t) => t.name),
+    shards: stack.plan.table.shards,
+  });
+
+describe('results keys at the floor', () => {
+  it('a success item carries no index key; successes are listed from batch summaries, each once, across pages', async () => {
+    const N = 47;
+    const handles = await enqueueMany(
+      Array.from({ length: N }, (_, n) => ({ task: ok, args: { n } })),
+      { client: stack.client },
+    );
+    const ids = handles.map((h) => (h.ok ? h.id : ''));
+    for (const id of ids) await waitForState(stack, id, ['SUCCESS']);
+    const raw = await stack.dynamodb.send(
+      new GetItemCommand({ TableName: stack.config.table, Key: { id: { S: ids[0]! } } }),
+    );
+    const item = unmarshall(raw.Item!);
+    for (const key of ['gsTask', 'gsState', 'gsTime', 'gsRoot']) expect(item[key]).toBeUndefined();
+    // Each success: its item (1 WCU); each batch of up to 10: one summary (1 WCU) + its byTask entry (1 WCU).
+    expect(units.byState ?? 0).toBe(0);
+    expect(units.byRoot ?? 0).toBe(0);
+    expect((units.table! + (units.byTask ?? 0)) / N).toBeLessThanOrEqual(1.2 + (2 * 5) / N);
+
+    // Summaries are written after the batch's items: wait for the list to show every task.
+    const listed = await eventually(
+      async () => {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await query().list({
+            state: 'SUCCESS',
+            task: 'ri.ok',
+            tag: 'bulk',
+            limit: 4,
+            ...(cursor ? { cursor } : {}),
+          });
+          seen.push(...page.items.map((r) => r.id));
+          cursor = page.cursor;
+        } while (cursor);
+        return seen.length >= N ? seen : undefined;
+      },
+      20_000,
+      'every success listed',
+    );
+    expect(listed).toHaveLength(N);
+    expect(new Set(listed)).toEqual(new Set(ids));
+    const rows = (await query().list({ task: 'ri.ok', limit: 200 })).items;
+    const row = rows.find((r) => r.id === ids[0])!;
+    expect(row).toMatchObject({ state: 'SUCCESS', task: 'ri.ok', queue: 'ri', tags: ['bulk'], attempts: 1 });
+    expect(row.runtimeMs).toBeGreaterThanOrEqual(0);
+    const stats = await query().stats({ since: Date.now() - 120_000, bucketMs: 60_000 });
+    expect(stats.totals.SUCCESS).toBeGreaterThanOrEqual(N);
+  });
+
+  it('a task that retried leaves the RETRY list when it succeeds, and is listed as a success', async () => {
+    const h = await flaky.enqueue(null, { client: stack.client });
+    const done = await waitForState(stack, h.id, ['SUCCESS'], 30_000);
+    expect(done.attempts).toBe(2);
+    const raw = await stack.dynamodb.send(
+      new GetItemCommand({ TableName: stack.config.table, Key: { id: { S: h.id } } }),
+    );
+    expect(unmarshall(raw.Item!).gsState).toBeUndefined();
+    const retrying = await query().list({ state: 'RETRY', limit: 200 });
+    expect(retrying.items.map((r) => r.id)).not.toContain(h.id);
+    await eventually(async () => {
+      const page = await query().list({ state: 'SUCCESS', task: 'ri.flaky', limit: 200 });
+      return page.items.some((r) => r.id === h.id && r.attempts === 2) ? true : undefined;
+    });
+  });
+});
