@@ -255,7 +255,12 @@ function itemFields(
     // A success is listed through its batch's summary: the item itself leaves byTask and byState.
     remove.push(ix.byTask.partitionKey, ix.byState.partitionKey, ResultsSchema.timeKey);
   } else {
-    fields[ResultsSchema.timeKey] = timeKey(now, t.id);
+    // A RETRY is listed at its enqueue time, which does not move from one retry to the next: a
+    // retry storm rewrites each index entry in place (1 write unit) instead of moving it (2).
+    fields[ResultsSchema.timeKey] = timeKey(
+      t.state === TaskState.RETRY && t.enqueuedAt !== undefined ? t.enqueuedAt : now,
+      t.id,
+    );
     fields[ix.byTask.partitionKey] = shardKey(t.task, t.id, shards.task);
     fields[ix.byState.partitionKey] = shardKey(t.state, t.id, shards.state);
   }

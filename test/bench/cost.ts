@@ -19,6 +19,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.js';
 import { chord, createRegistry, enqueueMany, group, type ResultMode, task } from '../../runtime/internal.js';
 import { Prices } from './prices.js';
+import { scaleModel, tableLoad } from './scale-model.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -168,7 +169,14 @@ export async function measureCost(options: CostOptions = {}): Promise<ModeCost[]
   const memoryMb = options.memoryMb ?? 256;
   // One queue per mode: a stopped event source's last long poll can never take the next mode's messages.
   const tasks = modes.map((mode) => task(`cost.${mode}`, { queue: mode, result: mode }, () => null));
-  const queue = { batchSize: options.batchSize ?? 10, maxConcurrency: options.concurrency ?? 2, memoryMb };
+  const batchSize = options.batchSize ?? 10;
+  const queue = {
+    batchSize,
+    maxConcurrency: options.concurrency ?? 2,
+    memoryMb,
+    // Lambda takes batches over 10 only with a batching window.
+    ...(batchSize > 10 ? { batchingWindow: '1s' as const } : {}),
+  };
   const registry = createRegistry({
     app: 'cost',
     queues: Object.fromEntries(modes.map((mode) => [mode, queue])),
@@ -317,11 +325,14 @@ async function main() {
   const { values } = parseArgs({
     options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false } },
   });
-  const costs = await measureCost({ tasks: values.quick ? 300 : 1_000 });
+  const tasks = values.quick ? 300 : 1_000;
+  const costs = await measureCost({ tasks });
+  // Batches of 20 (a batching window of 1 s): one summary per 20 successes.
+  const batch20 = await measureCost({ tasks, modes: ['always'], batchSize: 20 });
   const chords = await measureChordWriteUnits(values.quick ? [100, 300] : [100, 1_000]);
   const budgets: Record<ResultMode, number> = { always: 0.85, errors: 0.2, never: 0.15 };
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ costs, chords, budgets })}\n`);
+    process.stdout.write(`${JSON.stringify({ costs, batch20, chords, budgets, scale: scaleModel() })}\n`);
     return;
   }
   console.log('\nCost per million tasks (no-op tasks, batches of 10, 256 MB arm64; prices in prices.ts)\n');
@@ -336,11 +347,31 @@ async function main() {
         `${c.writeUnitsPerTask} WCU ${JSON.stringify(c.writeUnitsPerTaskBy)}, ${c.readUnitsPerTask} RCU`,
     );
   }
+  for (const c of batch20) {
+    console.log(
+      `  result: '${c.mode}', batches of 20  $${c.perMillion.total.toFixed(3)}  per million: ${JSON.stringify(c.perMillion)}; ${c.writeUnitsPerTask} WCU/task`,
+    );
+  }
   console.log('\nChord write units (members of a task whose own result is not stored)\n');
   for (const c of chords) {
     console.log(
       `  ${String(c.members).padStart(6)} members: ${c.writeUnits} WCU, ${c.writeUnitsPerMember} per member, ${c.readUnits} RCU`,
     );
+  }
+  console.log('\nScale model (items ≤ 1 KB; 1,000 WCU/s per partition key; default shards)\n');
+  for (const r of scaleModel()) {
+    console.log(
+      `  ${r.key}: ${r.partitions} partitions × 1,000 WCU/s ÷ ${r.wcuPerUnit} WCU = ceiling ${r.ceilingPerS.toLocaleString('en')} ${r.what}; at 10,000/s: ${(r.utilisation * 100).toFixed(1)}%`,
+    );
+  }
+  const always = costs.find((c) => c.mode === 'always');
+  if (always) {
+    for (const rate of [10_000, Math.round(100e6 / 86_400)]) {
+      const t = tableLoad(rate, always.writeUnitsPerTask);
+      console.log(
+        `  table: ${rate.toLocaleString('en')} tasks/s × ${always.writeUnitsPerTask} WCU = ${Math.round(t.wcuPerS).toLocaleString('en')} WCU/s (new on-demand table serves 4,000 at once: ${t.overInitialOnDemand ? 'pre-warm' : 'fits'}; default ceiling 40,000: ${t.underDefaultCeiling ? 'fits' : 'raise quota'})`,
+      );
+    }
   }
 }
 
