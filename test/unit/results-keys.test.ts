@@ -89,7 +89,7 @@ describe('success summaries', () => {
         updatedAt: 1_700,
         rootId: 'a',
         tags: [],
-        expiresAt: 2_000 + 86_400_000 + 0 - ((2_000 + 86_400_000) % 1000 === 0 ? 0 : 0),
+        expiresAt: Math.ceil((2_000 + 86_400_000) / 1000) * 1000,
         enqueuedAt: 1_000,
         startedAt: 1_500,
         finishedAt: 1_700,
