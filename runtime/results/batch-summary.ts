@@ -13,8 +13,9 @@ export const SUMMARY_ID_PREFIX = 'batch#';
 
 /**
  * One packed row: `[id, attempts, enqueued, started, finished, root, parent, tags, chordId,
- * joinOf]`, times as ms before the summary's `updatedAt` (`null` when unknown), `root` `0` when
- * the task is its own root, the rest `0` when absent. Short, so ten rows fit in about 700 bytes.
+ * joinOf]`, times as ms before the entries' base time (`null` when unknown), `root` `0` when
+ * the task is its own root, the rest `0` when absent; trailing zeros are left out. Short, so
+ * nine rows fit beside a task's own item in one write unit.
  */
 type PackedRow = [
   string,
@@ -59,19 +60,6 @@ export function summaryItems(
       const first = chunk[0]!;
       const id = `${SUMMARY_ID_PREFIX}${newId()}`;
       const tags = [...new Set(chunk.flatMap((t) => t.tags))];
-      const ago = (t: number | undefined) => (t === undefined ? null : now - t);
-      const rows: PackedRow[] = chunk.map((t) => [
-        t.id,
-        t.attempt,
-        ago(t.enqueuedAt),
-        ago(t.startedAt),
-        ago(t.finishedAt),
-        t.rootId === t.id ? 0 : t.rootId,
-        t.parentId ?? 0,
-        t.tags.length ? [...t.tags] : 0,
-        t.chordId ?? 0,
-        t.joinOf ?? 0,
-      ]);
       items.push({
         id,
         kind: SUMMARY_KIND,
@@ -80,7 +68,7 @@ export function summaryItems(
         queue: first.queue,
         updatedAt: now,
         ...(tags.length ? { tags } : {}),
-        entries: JSON.stringify(rows),
+        entries: packRows(chunk, now),
         [ResultsSchema.ttlAttribute]: Math.ceil((now + Math.max(...chunk.map((t) => t.ttlMs))) / 1000),
         [ResultsSchema.timeKey]: timeKey(now, id),
         [ResultsSchema.indexes.byTask.partitionKey]: shardKey(first.task, id, shards.task),
@@ -88,6 +76,35 @@ export function summaryItems(
     }
   }
   return items;
+}
+
+/**
+ * Pack successes into the `entries` string of a summary: `[base, row, row…]`.
+ *
+ * @example
+ * ```ts
+ * packRows([transition], Date.now()); // '[1764…,["id",1,120,20,2]]'
+ * ```
+ */
+export function packRows(successes: readonly Transition[], base: number): string {
+  const ago = (t: number | undefined) => (t === undefined ? null : base - t);
+  const rows = successes.map((t) => {
+    const row: (PackedRow[number] | null)[] = [
+      t.id,
+      t.attempt,
+      ago(t.enqueuedAt),
+      ago(t.startedAt),
+      ago(t.finishedAt),
+      t.rootId === t.id ? 0 : t.rootId,
+      t.parentId ?? 0,
+      t.tags.length ? [...t.tags] : 0,
+      t.chordId ?? 0,
+      t.joinOf ?? 0,
+    ];
+    while (row.length > 5 && row[row.length - 1] === 0) row.pop();
+    return row;
+  });
+  return JSON.stringify([base, ...rows]);
 }
 
 /** True for a success summary item (as stored or as projected into `byTask`). */
@@ -104,31 +121,32 @@ export function isSummary(item: Record<string, unknown>): boolean {
  * ```
  */
 export function expandSummary(item: Record<string, unknown>): TaskSummary[] {
-  const base = Number(item.updatedAt);
-  const rows = JSON.parse(String(item.entries ?? '[]')) as PackedRow[];
+  const [base, ...rows] = JSON.parse(String(item.entries ?? '[0]')) as [number, ...PackedRow[]];
   const at = (ago: number | null) => (ago === null ? undefined : base - ago);
   const expiresAt = ttlToMs(item[ResultsSchema.ttlAttribute]);
-  return rows.map(([id, attempts, enq, start, fin, root, parent, tags, chordId, joinOf]) => {
-    const enqueuedAt = at(enq);
-    const startedAt = at(start);
-    const finishedAt = at(fin);
-    return {
-      id,
-      state: TaskState.SUCCESS,
-      task: String(item.task),
-      queue: String(item.queue),
-      attempts,
-      updatedAt: finishedAt ?? base,
-      rootId: root === 0 ? id : root,
-      tags: tags === 0 ? [] : tags,
-      expiresAt,
-      ...(enqueuedAt !== undefined ? { enqueuedAt } : {}),
-      ...(startedAt !== undefined ? { startedAt } : {}),
-      ...(finishedAt !== undefined ? { finishedAt } : {}),
-      ...(startedAt !== undefined && finishedAt !== undefined ? { runtimeMs: finishedAt - startedAt } : {}),
-      ...(parent !== 0 ? { parentId: parent } : {}),
-      ...(chordId !== 0 ? { chordId } : {}),
-      ...(joinOf !== 0 ? { joinOf } : {}),
-    } as TaskSummary;
-  });
+  return rows.map(
+    ([id, attempts, enq, start, fin, root = 0, parent = 0, tags = 0, chordId = 0, joinOf = 0]) => {
+      const enqueuedAt = at(enq);
+      const startedAt = at(start);
+      const finishedAt = at(fin);
+      return {
+        id,
+        state: TaskState.SUCCESS,
+        task: String(item.task),
+        queue: String(item.queue),
+        attempts,
+        updatedAt: finishedAt ?? Number(item.updatedAt ?? base),
+        rootId: root === 0 ? id : root,
+        tags: tags === 0 ? [] : tags,
+        expiresAt,
+        ...(enqueuedAt !== undefined ? { enqueuedAt } : {}),
+        ...(startedAt !== undefined ? { startedAt } : {}),
+        ...(finishedAt !== undefined ? { finishedAt } : {}),
+        ...(startedAt !== undefined && finishedAt !== undefined ? { runtimeMs: finishedAt - startedAt } : {}),
+        ...(parent !== 0 ? { parentId: parent } : {}),
+        ...(chordId !== 0 ? { chordId } : {}),
+        ...(joinOf !== 0 ? { joinOf } : {}),
+      } as TaskSummary;
+    },
+  );
 }

@@ -128,7 +128,9 @@ const ix = ResultsSchema.indexes;
 /** Turn an index or table item into a list row. */
 export function toSummary(item: Record<string, unknown>): TaskSummary {
   const out: Record<string, unknown> = { tags: [] };
-  for (const key of ['id', ...ResultsSchema.projected]) if (item[key] !== undefined) out[key] = item[key];
+  for (const key of ['id', ...ResultsSchema.projected]) {
+    if (item[key] !== undefined && key !== 'kind' && key !== 'entries') out[key] = item[key];
+  }
   out.expiresAt = ttlToMs(item[ResultsSchema.ttlAttribute]);
   return out as unknown as TaskSummary;
 }
@@ -356,7 +358,9 @@ export class TaskQuery {
       const time = String(item[sortKey]);
       const key = String(item[ResultsSchema.partitionKey]);
       if (!isSummary(item)) return [{ row: toSummary(item), time, key }];
-      return expandSummary(item)
+      // A task item that carries its batch's summary is a row itself, then the packed rows.
+      const own = item.attempts !== undefined ? [toSummary(item)] : [];
+      return [...own, ...expandSummary(item)]
         .map((row, i) => ({ row, time: rowTime(time, i), key }))
         .filter((r, i) => i > after && keep(r.row));
     };

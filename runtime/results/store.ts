@@ -8,8 +8,9 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { TaskState } from '../constants.js';
 import type { Json } from '../json.js';
+import { itemSize } from './item-size.js';
 import type { SerializedError, TaskEvent, TaskRecord } from './record.js';
-import { ResultsSchema, timeKey } from './schema.js';
+import { ResultsSchema, SUMMARY_KIND, timeKey } from './schema.js';
 import { DEFAULT_SHARDS, type ResultShards, shardKey } from './shards.js';
 import { type ThrottleRetryOptions, withThrottleRetry } from './throttle.js';
 import { ttlToMs } from './ttl.js';
@@ -49,12 +50,22 @@ export interface Transition {
   readonly fresh?: boolean;
   /** States this write must not replace. @default SUCCESS and REVOKED */
   readonly protect?: readonly TaskState[];
+  /**
+   * A SUCCESS that also carries its batch's success summary (the packed rows of the batch's
+   * other successes of the same task and queue): the item is then indexed in `byTask` in place
+   * of a separate summary item. Honoured only on a fresh PutItem whose item stays within one
+   * write unit (1 KB); the outcome says whether it was carried.
+   */
+  readonly summary?: { readonly entries: string };
 }
 
 /** The outcome of {@link ResultStore.write}. */
 export type WriteOutcome =
-  | { readonly written: true }
+  | { readonly written: true; readonly carried?: boolean }
   | { readonly written: false; readonly current: TaskState | undefined };
+
+/** Largest item that carries a batch summary: one write unit for the item, one for its index entry. */
+const CARRIER_MAX_BYTES = 1_024;
 
 const DEFAULT_PROTECT: readonly TaskState[] = [TaskState.SUCCESS, TaskState.REVOKED];
 
@@ -133,20 +144,38 @@ export class ResultStore {
       ...(t.retryInMs !== undefined ? { retryInMs: t.retryInMs } : {}),
     };
     if (t.fresh) {
+      let item = marshall({ id: t.id, ...fields, history: [event] }, { removeUndefinedValues: true });
+      let carried = false;
+      if (t.summary && t.state === TaskState.SUCCESS) {
+        const ix = ResultsSchema.indexes.byTask;
+        const carrier = {
+          ...item,
+          ...marshall({
+            kind: SUMMARY_KIND,
+            entries: t.summary.entries,
+            [ResultsSchema.timeKey]: timeKey(now, t.id),
+            [ix.partitionKey]: shardKey(t.task, t.id, this.shards.task),
+          }),
+        };
+        if (itemSize(carrier) <= CARRIER_MAX_BYTES) {
+          item = carrier;
+          carried = true;
+        }
+      }
       try {
         await withThrottleRetry(
           () =>
             this.dynamodb.send(
               new PutItemCommand({
                 TableName: this.table,
-                Item: marshall({ id: t.id, ...fields, history: [event] }, { removeUndefinedValues: true }),
+                Item: item,
                 ConditionExpression: 'attribute_not_exists(#id)',
                 ExpressionAttributeNames: { '#id': 'id' },
               }),
             ),
           retry,
         );
-        return { written: true };
+        return { written: true, carried };
       } catch (err) {
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
       }
@@ -272,6 +301,9 @@ function itemFields(
 const STORAGE_ONLY: ReadonlySet<string> = new Set([
   ResultsSchema.timeKey,
   ...Object.values(ResultsSchema.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
+  // A SUCCESS that carries its batch's summary: the packed rows of the other tasks.
+  'kind',
+  'entries',
   'errorType',
 ]);
 

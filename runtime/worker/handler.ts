@@ -2,14 +2,13 @@ import { type CeleriacClient, getDefaultClient } from '../client.js';
 import { Defaults } from '../constants.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { Registry } from '../registry.js';
-import type { Transition } from '../results/store.js';
 import { deadLetterRecords, delayRecords, type Located, resendRecords } from './effects.js';
 import { FAIL, type Outcome } from './outcome.js';
 import { mapLimit } from './pool.js';
 import { RevocationCache } from './revocations.js';
 import { RunningTasks } from './revoke-watch.js';
 import { type Decoded, decodeRecord, runRecord } from './run-record.js';
-import { recordSuccessSummaries } from './success-summaries.js';
+import { BatchSummaries, recordSuccessSummaries } from './success-summaries.js';
 import type { BatchResponse, LambdaContextLike, SqsEvent, SqsRecord, WorkerHandler } from './types.js';
 
 /** Options of {@link createWorker}. */
@@ -79,19 +78,23 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
     }
 
     const running = new RunningTasks(revocations, options.revokeCheckMs ?? Defaults.REVOKE_CHECK_MS);
-    const successes: Transition[] = [];
-    const onSuccessStored = (t: Transition) => successes.push(t);
-    const deps = { client, registry, log, context, deadline, random, running, onSuccessStored };
-    const outcomes = await mapLimit(decoded, concurrency, async (item: Decoded): Promise<Outcome> => {
+    const deps = { client, registry, log, context, deadline, random, running };
+    const summaries = new BatchSummaries(decoded.length, client.now);
+    const outcomes = await mapLimit(decoded, concurrency, async (item: Decoded, i): Promise<Outcome> => {
       try {
-        return await runRecord(item, revoked, deps);
+        return await runRecord(item, revoked, {
+          ...deps,
+          successSummary: (t) => summaries.beforeSuccess(i, t),
+        });
       } catch (err) {
         log.error('record handling failed', { messageId: item.record.messageId, error: String(err) });
         return FAIL;
+      } finally {
+        summaries.finished(i);
       }
     });
     running.stop();
-    await recordSuccessSummaries(client, successes, log);
+    await recordSuccessSummaries(client, summaries.uncarried(), log);
     return settle(client, records, outcomes, queueIndex, log);
   };
 }

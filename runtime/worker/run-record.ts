@@ -16,6 +16,7 @@ import type { Task, TaskContext } from '../task.js';
 import { validateArgs } from '../validate.js';
 import { ACK, FAIL, type Outcome } from './outcome.js';
 import { type RunningTasks, TaskRevoked } from './revoke-watch.js';
+import type { SummaryCarry } from './success-summaries.js';
 import { withTimeLimit } from './time-limit.js';
 import type { LambdaContextLike, SqsRecord } from './types.js';
 
@@ -30,8 +31,8 @@ export interface RecordDeps {
   readonly random: () => number;
   /** The invocation's running tasks, watched for revocation. */
   readonly running?: RunningTasks;
-  /** Told of each SUCCESS written, for the batch's success summary (how successes are listed). */
-  readonly onSuccessStored?: (t: Transition) => void;
+  /** Asked before each SUCCESS write: the batch's success summary it may carry (how successes are listed). */
+  readonly successSummary?: (t: Transition) => Promise<SummaryCarry>;
 }
 
 /** A decoded record. */
@@ -405,9 +406,15 @@ async function record_(deps: RecordDeps, t: Transition, throwOnNonJson = false):
     toJson(t.result, `task "${t.task}" result`);
   }
   if (!STORED_BY_MODE[mode](t.state)) return true;
+  const carry = t.state === TaskState.SUCCESS ? await deps.successSummary?.(t) : undefined;
+  let settled = { written: false, carried: false };
   try {
-    const out = await deps.client.results.write({ ...t, requestId: deps.context.awsRequestId });
-    if (out.written && t.state === TaskState.SUCCESS) deps.onSuccessStored?.(t);
+    const out = await deps.client.results.write({
+      ...t,
+      requestId: deps.context.awsRequestId,
+      ...(carry?.summary ? { summary: carry.summary } : {}),
+    });
+    settled = { written: out.written, carried: out.written && out.carried === true };
     if (!out.written)
       deps.log.info('state not recorded: task already final', { taskId: t.id, current: out.current ?? null });
     return true;
@@ -415,6 +422,8 @@ async function record_(deps: RecordDeps, t: Transition, throwOnNonJson = false):
     if (err instanceof CeleriacError) throw err;
     deps.log.error('results store write failed', { taskId: t.id, error: String(err) });
     return false;
+  } finally {
+    carry?.settle(settled);
   }
 }
 
