@@ -8,12 +8,12 @@
  */
 
 /**
- * Members per counter shard. A shard holds its members' indexes in a number set (≤ ~2 KB at 500),
- * so an update costs 1-2 write units and 500 members/s on one shard stay under 1,000 WCU/s.
+ * Members per counter shard. A shard holds its members' indexes in a number set (about 1 KB at
+ * 250), so an update costs 1-2 write units and 250 members/s on one shard stay within 500 WCU/s.
  */
-export const MEMBERS_PER_COUNTER_SHARD = 500;
-/** Most counter shards a chord gets (one BatchGetItem reads them all with the chord item). */
-export const MAX_COUNTER_SHARDS = 32;
+export const MEMBERS_PER_COUNTER_SHARD = 250;
+/** Most counter shards a chord gets (one BatchGetItem of ≤ 100 keys reads them all with the chord item). */
+export const MAX_COUNTER_SHARDS = 64;
 
 /**
  * The chord's own item: firing claim and failure.
@@ -46,14 +46,14 @@ export const memberKey = (chordId: string, index: number): string => `chord#${ch
 export const counterKey = (chordId: string, shard: number): string => `chord#${chordId}#c${shard}`;
 
 /**
- * How many counter shards a chord of `size` members uses: one per 500 members, 1 to 32. A chord
- * of 10,000 members gets 20 shards, so members finishing at 10,000/s stay under the 1,000 write
- * units/s of each key.
+ * How many counter shards a chord of `size` members uses: one per 250 members, 1 to 64. A chord
+ * of 10,000 members gets 40 shards, so members finishing at 10,000/s put 250 updates/s (≤ 500
+ * write units/s) on each key, half of what a key takes.
  *
  * @example
  * ```ts
  * counterShards(10);     // 1
- * counterShards(10_000); // 20
+ * counterShards(10_000); // 40
  * ```
  */
 export function counterShards(size: number): number {
@@ -65,7 +65,7 @@ export function counterShards(size: number): number {
  *
  * @example
  * ```ts
- * counterShardOf(7, 10_000); // 7 % 20 = 7
+ * counterShardOf(47, 10_000); // 47 % 40 = 7
  * ```
  */
 export function counterShardOf(index: number, size: number): number {
@@ -78,7 +78,7 @@ export function counterShardOf(index: number, size: number): number {
  *
  * @example
  * ```ts
- * shardQuota(0, 10_000); // 500 (20 shards: indexes 0, 20, …, 9,980)
+ * shardQuota(0, 10_000); // 250 (40 shards: indexes 0, 40, …, 9,960)
  * ```
  */
 export function shardQuota(shard: number, size: number): number {

@@ -100,7 +100,7 @@ export function scaleModel(options: ScaleOptions = {}): ScaleRow[] {
     row('byRoot root#shard', 'members/s of one workflow (one write each)', shards.root, 1, rate),
     row(
       `chord counter chord#id#c<k> (${chordShards} shards at ${members} members)`,
-      `members/s of one chord (≤ ${MEMBERS_PER_COUNTER_SHARD} indexes per shard set: ≤ 2 WCU per update)`,
+      `members/s of one chord (≤ ${MEMBERS_PER_COUNTER_SHARD} indexes per shard set: ≤ 2 WCU per update, counted as 2)`,
       chordShards,
       2,
       Math.min(rate, members),

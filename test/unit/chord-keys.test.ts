@@ -16,11 +16,11 @@ describe('chord join keys', () => {
     expect(counterKey('c', 3)).toBe('chord#c#c3');
   });
 
-  it('sizes counter shards at one per 500 members, 1 to 32', () => {
+  it('sizes counter shards at one per 250 members, 1 to 64', () => {
     expect(counterShards(1)).toBe(1);
-    expect(counterShards(500)).toBe(1);
-    expect(counterShards(501)).toBe(2);
-    expect(counterShards(10_000)).toBe(20);
+    expect(counterShards(250)).toBe(1);
+    expect(counterShards(251)).toBe(2);
+    expect(counterShards(10_000)).toBe(40);
     expect(counterShards(1_000_000)).toBe(MAX_COUNTER_SHARDS);
   });
 
@@ -31,7 +31,7 @@ describe('chord join keys', () => {
       for (let i = 0; i < size; i++) counts[counterShardOf(i, size)]++;
       expect(counts).toEqual(Array.from({ length: shards }, (_, k) => shardQuota(k, size)));
       expect(counts.reduce((a, b) => a + b, 0)).toBe(size);
-      expect(Math.max(...counts)).toBeLessThanOrEqual(Math.max(500, Math.ceil(size / MAX_COUNTER_SHARDS)));
+      expect(Math.max(...counts)).toBeLessThanOrEqual(Math.max(250, Math.ceil(size / MAX_COUNTER_SHARDS)));
     }
   });
 });
