@@ -75,8 +75,8 @@ export function scaleModel(options: ScaleOptions = {}): ScaleRow[] {
   return [
     row('id (task item)', 'tasks/s, any name (one key per task)', Number.POSITIVE_INFINITY, 1, rate),
     row(
-      'byTask task#shard, success summaries',
-      `tasks/s per task name (one summary per batch of ${batch})`,
+      'byTask task#shard, batch carriers and summaries',
+      `tasks/s per task name (one index write per batch of ${batch})`,
       shards.task,
       1 / batch,
       rate,
