@@ -36,11 +36,11 @@ export function isThrottle(err: unknown): boolean {
 
 /** Options of {@link withThrottleRetry}. */
 export interface ThrottleRetryOptions {
-  /** Attempts in all, the first included. @default 8 */
+  /** Attempts in all, the first included (each one also gets the SDK's own retries). @default 10 */
   readonly attempts?: number;
   /** First backoff in ms; doubles each time, with full jitter. @default 25 */
   readonly baseMs?: number;
-  /** Longest single backoff in ms. @default 1000 */
+  /** Longest single backoff in ms. @default 2000 */
   readonly capMs?: number;
   /** Give up (rethrow) rather than sleep past this epoch ms (the invocation's deadline). */
   readonly deadline?: number;
@@ -65,9 +65,9 @@ export async function withThrottleRetry<T>(
   call: () => Promise<T>,
   options: ThrottleRetryOptions = {},
 ): Promise<T> {
-  const attempts = options.attempts ?? 8;
+  const attempts = options.attempts ?? 10;
   const base = options.baseMs ?? 25;
-  const cap = options.capMs ?? 1_000;
+  const cap = options.capMs ?? 2_000;
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   for (let attempt = 1; ; attempt++) {
