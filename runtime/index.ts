@@ -76,6 +76,7 @@ export type { QueueSettings } from './queue.js';
 export type { RateLimit, RateLimitPolicy } from './ratelimit/parse.js';
 export { createRegistry, type Registry, type RegistryOptions } from './registry.js';
 export type { SerializedError, TaskEvent, TaskRecord } from './results/record.js';
+export type { ResultShards } from './results/shards.js';
 export type { BackoffOptions, RetryOptions, RetryPolicy } from './retry.js';
 export { type RevokeOptions, type RevokeResult, revoke, revokeWorkflow } from './revoke/revoke.js';
 export { cron, rate, type ScheduleEntry, type ScheduleOptions } from './schedules/beat.js';
