@@ -17,7 +17,7 @@ import {
   type PartitionSource,
 } from './merge-cursor.js';
 import type { TaskRecord } from './record.js';
-import { INDEXED_STATES, ResultsSchema } from './schema.js';
+import { INDEXED_STATES, ResultsSchema, SUMMARY_KIND } from './schema.js';
 import { allShardKeys, type ResultShards, resolveShards } from './shards.js';
 import { bucketize } from './stats-buckets.js';
 import { ttlToMs } from './ttl.js';
@@ -350,7 +350,10 @@ export class TaskQuery {
     if (filter.tag !== undefined) {
       names['#tags'] = 'tags';
       values[':tag'] = filter.tag;
-      conditions.push('contains(#tags, :tag)');
+      // A batch carrier's own tags need not include its packed rows' tags: rows are filtered here.
+      names['#kind'] = 'kind';
+      values[':summary'] = SUMMARY_KIND;
+      conditions.push('(contains(#tags, :tag) OR #kind = :summary)');
     }
     const nowSec = Math.floor(this.#now() / 1000);
     const keep = (row: TaskSummary) => filter.tag === undefined || row.tags.includes(filter.tag);

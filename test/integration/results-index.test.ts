@@ -2,7 +2,15 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
-import { createRegistry, enqueueMany, Retry, TaskQuery, task } from '../../runtime/internal.js';
+import {
+  createRegistry,
+  createWorker,
+  enqueueMany,
+  prepareMessage,
+  Retry,
+  TaskQuery,
+  task,
+} from '../../runtime/internal.js';
 import { eventually, localStack, waitForState } from './harness.js';
 
 const ok = task('ri.ok', { queue: 'ri', tags: ['bulk'] }, ({ n }: { n: number }) => n * 2);
@@ -10,10 +18,15 @@ const flaky = task('ri.flaky', { queue: 'ri', retry: { maxAttempts: 4 } }, (_: n
   if (ctx.attempt < 3) throw new Retry('100ms');
   return 'third time';
 });
+/** Never enqueued through the queue: handed to a worker directly. */
+const slow = task('ri.slow', { queue: 'ri' }, async ({ ms }: { ms: number }) => {
+  await new Promise((r) => setTimeout(r, ms));
+  return ms;
+});
 const registry = createRegistry({
   app: 'ri',
   queues: { ri: { batchSize: 10, maxConcurrency: 2 } },
-  tasks: [ok, flaky],
+  tasks: [ok, flaky, slow],
 });
 
 /** Write units by table and index, from DynamoDB's own ConsumedCapacity on every write. */
@@ -116,6 +129,49 @@ describe('results keys at the floor', () => {
     expect(row.runtimeMs).toBeGreaterThanOrEqual(0);
     const stats = await query().stats({ since: Date.now() - 120_000, bucketMs: 60_000 });
     expect(stats.totals.SUCCESS).toBeGreaterThanOrEqual(N);
+  });
+
+  it('a tag filter finds a success packed in a carrier whose own tags differ', async () => {
+    // One batch of ten, handed straight to a worker: the tagged task finishes first, so another
+    // record (untagged) carries the batch with the tagged one packed inside.
+    const worker = createWorker(registry, { client: stack.client });
+    const url = stack.config.queues.ri!.url;
+    const arn = `arn:aws:sqs:us-east-1:000000000000:${url.slice(url.lastIndexOf('/') + 1)}`;
+    const messages = await Promise.all(
+      Array.from({ length: 10 }, (_, n) =>
+        prepareMessage(
+          slow,
+          { ms: n === 0 ? 0 : 100 + 10 * n },
+          n === 0 ? { tags: ['tenant:7'] } : {},
+          stack.client,
+        ),
+      ),
+    );
+    const out = await worker(
+      {
+        Records: messages.map((m, i) => ({
+          messageId: `tag-${i}`,
+          receiptHandle: `rh-tag-${i}`,
+          body: m.body,
+          attributes: { ApproximateReceiveCount: '1' },
+          eventSourceARN: arn,
+        })),
+      },
+      { awsRequestId: 'tag-batch', getRemainingTimeInMillis: () => 30_000 },
+    );
+    expect(out.batchItemFailures).toEqual([]);
+    const tagged = messages[0]!.id;
+    const carrier = unmarshall(
+      (
+        await stack.dynamodb.send(
+          new GetItemCommand({ TableName: stack.config.table, Key: { id: { S: messages[9]!.id } } }),
+        )
+      ).Item!,
+    );
+    expect(carrier).toMatchObject({ kind: 'batch', tags: [] });
+    const page = await query().list({ tag: 'tenant:7', task: 'ri.slow', limit: 200 });
+    expect(page.items.map((r) => r.id)).toEqual([tagged]);
+    expect((await query().list({ task: 'ri.slow', limit: 200 })).items).toHaveLength(10);
   });
 
   it('a task that retried leaves the RETRY list when it succeeds, and is listed as a success', async () => {
