@@ -38,6 +38,8 @@ export function clientConfigFor(plan: ResourcePlan, parts: ClientConfigParts): C
     ),
     // Task → queue (and tags): what producers that enqueue by name route with.
     routes: routesOf(plan),
+    // The results indexes' shard counts, which writers spread keys over.
+    resultShards: plan.table.shards,
     ...(scheduler
       ? {
           scheduler: {

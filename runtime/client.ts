@@ -83,7 +83,7 @@ export class CeleriacClient {
 
   /** The results table, through this client's DynamoDB client and clock. */
   get results(): ResultStore {
-    this.#results ??= new ResultStore(this.dynamodb, this.config.table, this.now);
+    this.#results ??= new ResultStore(this.dynamodb, this.config.table, this.now, this.config.resultShards);
     return this.#results;
   }
 

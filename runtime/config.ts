@@ -29,6 +29,17 @@ const ConfigSchema = v.object({
       ]),
     ),
   ),
+  /**
+   * Shards per results index key, from the plan (`table.shards`); every writer must use the
+   * readers' counts. @default { task: 16, state: 16, root: 16 }
+   */
+  resultShards: v.optional(
+    v.object({
+      task: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256)),
+      state: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256)),
+      root: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256)),
+    }),
+  ),
   /** Endpoint overrides (the local stack); absent in AWS. */
   endpoints: v.optional(
     v.object({

@@ -87,6 +87,7 @@ export {
   type Workflow,
 } from './results/query.js';
 export type { SerializedError, TaskEvent, TaskRecord } from './results/record.js';
+export type { ResultShards } from './results/shards.js';
 export type { StatsBucket } from './results/stats-buckets.js';
 export type { ResultStore } from './results/store.js';
 export type { BackoffOptions, RetryOptions, RetryPolicy } from './retry.js';

@@ -93,6 +93,7 @@ export {
 } from './results/query.js';
 export type { SerializedError, TaskEvent, TaskRecord } from './results/record.js';
 export { ResultsSchema } from './results/schema.js';
+export { DEFAULT_SHARDS, type ResultShards } from './results/shards.js';
 export type { StatsBucket } from './results/stats-buckets.js';
 export { ResultStore } from './results/store.js';
 export { type BackoffOptions, backoffDelayMs, type RetryOptions, type RetryPolicy } from './retry.js';

@@ -1,6 +1,7 @@
 import { Defaults, Limits } from './constants.js';
 import type { QueueDefinition } from './queue.js';
 import { ResultsSchema } from './results/schema.js';
+import { DEFAULT_SHARDS, type ResultShards } from './results/shards.js';
 import { beatInput, type ScheduleEntry } from './schedules/beat.js';
 import { checkTimezone } from './schedules/expression.js';
 import type { Task, TaskDefinition } from './task.js';
@@ -37,6 +38,8 @@ export interface TablePlan {
     sortKey: string;
     projected: readonly string[];
   }[];
+  /** Shards per index key; writers (through the client config) and readers use these. */
+  readonly shards: ResultShards;
 }
 
 /** A task as the plan lists it (for the API, dashboard and CLI). */
@@ -128,6 +131,7 @@ export function buildPlan(
   tasks: ReadonlyMap<string, Task>,
   options: PlanOptions = {},
   schedules: readonly ScheduleEntry[] = [],
+  shards: ResultShards = DEFAULT_SHARDS,
 ): ResourcePlan {
   const prefix = options.prefix ?? app;
   const taskList = [...tasks.values()].map((t) => t.definition);
@@ -165,6 +169,7 @@ export function buildPlan(
         ...ix,
         projected: [...ResultsSchema.projected],
       })),
+      shards: { ...shards },
     },
     tasks: taskList.map((t) => ({
       name: t.name,

@@ -3,6 +3,7 @@ import { Defaults } from './constants.js';
 import { CeleriacError, ErrorCode, invalid } from './errors.js';
 import { buildPlan, type PlanOptions, type ResourcePlan } from './plan.js';
 import { defineQueue, type QueueDefinition, type QueueSettings } from './queue.js';
+import { type ResultShards, resolveShards } from './results/shards.js';
 import type { ScheduleEntry } from './schedules/beat.js';
 import type { Task } from './task.js';
 
@@ -16,6 +17,14 @@ export interface RegistryOptions {
   readonly tasks: readonly Task<never, unknown>[] | readonly Task[];
   /** Periodic tasks, declared with `cron(…)` or `rate(…)`. @default [] */
   readonly schedules?: readonly ScheduleEntry[];
+  /** Results table settings. */
+  readonly results?: {
+    /**
+     * Shards per index key (see docs/operations.md, scale model).
+     * @default { task: 16, state: 16, root: 16 }
+     */
+    readonly shards?: Partial<ResultShards>;
+  };
 }
 
 /**
@@ -36,6 +45,8 @@ export interface Registry {
   readonly tasks: ReadonlyMap<string, Task>;
   /** Periodic tasks by name. */
   readonly schedules: ReadonlyMap<string, ScheduleEntry>;
+  /** Shards per results index key, as writers and readers must use them. */
+  readonly resultShards: ResultShards;
   /** A task by name (including the canvas built-ins `celeriac.map`, …), or `undefined`. */
   get(name: string): Task | undefined;
   /** The serialisable resource plan that infra and the local stack both build from. */
@@ -161,12 +172,14 @@ export function createRegistry(options: RegistryOptions): Registry {
     schedules.set(e.name, e);
   }
   const builtins = builtinTasks((name) => tasks.get(name));
+  const resultShards = resolveShards(options.results?.shards);
   return {
     app,
     queues,
     tasks,
     schedules,
+    resultShards,
     get: (name) => tasks.get(name) ?? builtins.get(name),
-    plan: (planOptions) => buildPlan(app, queues, tasks, planOptions, [...schedules.values()]),
+    plan: (planOptions) => buildPlan(app, queues, tasks, planOptions, [...schedules.values()], resultShards),
   };
 }

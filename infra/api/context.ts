@@ -35,6 +35,7 @@ export function lazyServices(deps: ApiDeps): () => ApiServices {
           query ??= new TaskQuery(deps.client.dynamodb, deps.client.config.table, {
             taskNames: plan.tasks.map((t) => t.name),
             now: deps.client.now,
+            shards: plan.table.shards,
           });
           return query;
         },

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -121,6 +122,53 @@ export class RuntimeAlarms extends Construct {
         fn.metricThrottles({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
         0,
         `Worker of queue ${name} was throttled: check reserved concurrency against maxConcurrency`,
+      ),
+    ];
+  }
+
+  /**
+   * Throttling on the results table and on each of its indexes. Workers retry a throttled write
+   * with backoff inside the invocation, so a burst costs milliseconds; sustained throttling means
+   * a hot key (a shard count too low for the rate, see docs/operations.md) and, past the
+   * retries, records returned to the queue.
+   *
+   * @example
+   * ```ts
+   * alarms.resultsTable(results.table, results.indexNames);
+   * ```
+   */
+  resultsTable(table: dynamodb.ITable, indexNames: readonly string[]): cloudwatch.Alarm[] {
+    const metric = (metricName: string, index?: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName,
+        dimensionsMap: {
+          TableName: table.tableName,
+          ...(index ? { GlobalSecondaryIndexName: index } : {}),
+        },
+        period: PERIOD,
+        statistic: cloudwatch.Stats.SUM,
+      });
+    return [
+      this.#add(
+        'ResultsWriteThrottles',
+        metric('WriteThrottleEvents'),
+        0,
+        'Writes to the results table were throttled: a hot partition or the table ceiling; raise the shard counts or the table quota',
+      ),
+      this.#add(
+        'ResultsReadThrottles',
+        metric('ReadThrottleEvents'),
+        0,
+        'Reads of the results table were throttled (handles waiting, chord joins, revocation checks)',
+      ),
+      ...indexNames.map((index) =>
+        this.#add(
+          `Results${index[0]!.toUpperCase()}${index.slice(1)}WriteThrottles`,
+          metric('WriteThrottleEvents', index),
+          0,
+          `Index ${index} of the results table was throttled (which throttles the table write): raise its shard count`,
+        ),
       ),
     ];
   }

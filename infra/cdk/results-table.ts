@@ -25,11 +25,12 @@ export interface ResultsTableProps {
 export const TableActions = {
   /**
    * The worker's item actions: GetItem (chord joins, run-once claims), BatchGetItem (the
-   * batch's revocation items), PutItem (a first record, run-once claims, idempotency keys of
-   * tasks enqueued from a task), UpdateItem (state transitions, chord joins, rate-limit
-   * windows, run-once completion) and DeleteItem (a run-once claim released after a failed
-   * attempt, an idempotency key after a failed send). Query only on the `byRoot` index
-   * (`getWorkflow()` from a task), granted apart. No Scan.
+   * batch's revocation items, a chord's counter shards, its member results when the body
+   * fires), PutItem (a first record, a batch's success summary, a chord member's result,
+   * run-once claims, idempotency keys of tasks enqueued from a task), UpdateItem (state
+   * transitions, chord counters, rate-limit windows, run-once completion) and DeleteItem (a
+   * run-once claim released after a failed attempt, an idempotency key after a failed send).
+   * Query only on the `byRoot` index (`getWorkflow()` from a task), granted apart. No Scan.
    */
   WORKER: [
     'dynamodb:GetItem',

@@ -192,6 +192,7 @@ export class TaskRuntime extends Construct {
       this.alarms.worker(name, workers.get(name)!.function);
     }
     this.alarms.deadLetters('Scheduler', this.scheduler.deadLetterQueue);
+    this.alarms.resultsTable(this.results.table, this.results.indexNames);
     if (this.api) this.alarms.api(this.api.function);
 
     this.dashboard = new RuntimeDashboard(this, 'Dashboard', {

@@ -1,24 +1,35 @@
-import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CeleriacClient } from '../client.js';
 import { Defaults } from '../constants.js';
 import type { Json } from '../json.js';
+import { batchGetByIds } from '../results/batch-get.js';
 import { ResultsSchema } from '../results/schema.js';
+import { withThrottleRetry } from '../results/throttle.js';
+import {
+  chordKey,
+  counterKey,
+  counterShardOf,
+  counterShards,
+  MAX_COUNTER_SHARDS,
+  memberKey,
+  shardQuota,
+} from './chord-keys.js';
 import type { ChordRef } from './wire.js';
 
-/** Key of a chord's join item in the results table. */
-export const chordKey = (chordId: string): string => `chord#${chordId}`;
+export { chordKey } from './chord-keys.js';
 
 /** The outcome of {@link recordMember}. */
 export type JoinOutcome =
   | { readonly fire: true; readonly results: Json[] }
   | { readonly fire: false; readonly reason: 'waiting' | 'fired' | 'failed' };
 
-/** A chord's join item, as read back. */
+/** A chord's join, as read back. */
 export interface ChordState {
   readonly id: string;
   readonly size: number;
-  readonly done: readonly string[];
+  /** Members whose result is recorded (each counted once, whatever the deliveries). */
+  readonly count: number;
   readonly firedBy?: string;
   readonly failed?: {
     readonly member: string;
@@ -32,17 +43,22 @@ const isConditionFailure = (err: unknown) =>
   err instanceof ConditionalCheckFailedException ||
   (err instanceof Error && err.name === 'ConditionalCheckFailedException');
 
+const setSize = (value: unknown): number => (value instanceof Set ? value.size : 0);
+
+const expiry = (now: number) => Math.ceil((now + Defaults.RESULT_TTL_MS) / 1000);
+
 /**
- * Record that member `index` of a chord succeeded, in one `UpdateItem` on the chord's item:
- * `ADD done :member` (a string set: a duplicate delivery adds nothing) and `SET r<index> = result`.
- * When the returned item shows every member done, claim the firing with a conditional write
- * (`attribute_not_exists(fired) AND attribute_not_exists(failed)`): exactly one member gets
- * `fire: true`, with the results in member order — and gets it again when its message is
- * delivered again, so a body lost between the claim and its send is sent (same ids) then.
+ * Record that member `ref.index` of a chord succeeded: put the member's result item (only if
+ * absent), then `ADD` the member's index to its counter shard's number set, which holds it once
+ * however often it is delivered (a crash between the two writes is repaired by the redelivery).
+ * The member that completes its shard reads the chord item and every counter shard in one
+ * BatchGetItem; when every member is counted, the firing is claimed with a conditional write (`attribute_not_exists(fired) AND attribute_not_exists(failed)`):
+ * exactly one caller gets `fire: true`, with the results gathered (BatchGetItem, 100 per request)
+ * in member order.
  *
  * @example
  * ```ts
- * const out = await recordMember(client, env.chord, env.id, result, env.root);
+ * const out = await recordMember(client, env.chord, env.id, result, env.root, token);
  * if (out.fire) await sendBody(out.results);
  * ```
  */
@@ -56,86 +72,162 @@ export async function recordMember(
 ): Promise<JoinOutcome> {
   const { table } = client.config;
   const now = client.now();
-  const out = await client.dynamodb.send(
-    new UpdateItemCommand({
-      TableName: table,
-      Key: { id: { S: chordKey(ref.id) } },
-      UpdateExpression:
-        'ADD #done :m SET #r = :r, #size = :size, #root = :root, #kind = :kind, #exp = if_not_exists(#exp, :exp)',
-      ExpressionAttributeNames: {
-        '#done': 'done',
-        '#r': `r${ref.index}`,
-        '#size': 'size',
-        '#root': 'rootId',
-        '#kind': 'kind',
-        '#exp': ResultsSchema.ttlAttribute,
-      },
-      ExpressionAttributeValues: marshall({
-        ':m': new Set([String(ref.index)]),
-        ':r': JSON.stringify(result),
-        ':size': ref.size,
-        ':root': rootId,
-        ':kind': 'chord',
-        ':exp': Math.ceil((now + Defaults.RESULT_TTL_MS) / 1000),
-      }),
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
-  const item = unmarshall(out.Attributes ?? {});
-  const step = joinStep(item, memberId, ref.size);
-  if (step === 'refire') return { fire: true, results: memberResults(item, ref.size) };
-  if (step !== 'claim') return { fire: false, reason: step };
+  const shard = counterShardOf(ref.index, ref.size);
+  // 1. The member's result, once: a duplicate delivery (or a re-run) keeps the first result.
   try {
-    await client.dynamodb.send(
+    await withThrottleRetry(() =>
+      client.dynamodb.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: marshall({
+            id: memberKey(ref.id, ref.index),
+            kind: 'chordMember',
+            member: memberId,
+            result: JSON.stringify(result),
+            [ResultsSchema.ttlAttribute]: expiry(now),
+          }),
+          ConditionExpression: 'attribute_not_exists(#id)',
+          ExpressionAttributeNames: { '#id': 'id' },
+        }),
+      ),
+    );
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
+  // 2. Count it: ADD its index to its shard's number set (idempotent: a set holds it once).
+  const counted = await withThrottleRetry(() =>
+    client.dynamodb.send(
       new UpdateItemCommand({
         TableName: table,
-        Key: { id: { S: chordKey(ref.id) } },
-        UpdateExpression: 'SET #fired = :token, #firedAt = :now, #by = :member',
-        ConditionExpression: 'attribute_not_exists(#fired) AND attribute_not_exists(#failed)',
+        Key: { id: { S: counterKey(ref.id, shard) } },
+        UpdateExpression:
+          'ADD #m :m SET #size = :size, #root = :root, #kind = :kind, #exp = if_not_exists(#exp, :exp)',
         ExpressionAttributeNames: {
-          '#fired': 'fired',
-          '#firedAt': 'firedAt',
-          '#by': 'firedBy',
-          '#failed': 'failed',
+          '#m': 'members',
+          '#size': 'size',
+          '#root': 'rootId',
+          '#kind': 'kind',
+          '#exp': ResultsSchema.ttlAttribute,
         },
-        ExpressionAttributeValues: marshall({ ':token': fireToken, ':now': now, ':member': memberId }),
+        ExpressionAttributeValues: marshall({
+          ':m': new Set([ref.index]),
+          ':size': ref.size,
+          ':root': rootId,
+          ':kind': 'chordCounter',
+          ':exp': expiry(now),
+        }),
+        ReturnValues: 'UPDATED_NEW',
       }),
+    ),
+  );
+  const inShard = setSize(unmarshall(counted.Attributes ?? {}).members);
+  // 3. Only a member that completes its shard reads the other shards (strongly consistent: of two
+  // shards completing at once, at least one sees the other complete).
+  if (inShard < shardQuota(shard, ref.size)) return { fire: false, reason: 'waiting' };
+  const state = await readJoin(client, ref.id, ref.size);
+  const step = joinStep(state, memberId);
+  // The member that fired, delivered again: the body may have been lost between the firing claim
+  // and its send. Its ids are fixed in the chord, so sending it again cannot start a second body.
+  if (step === 'refire') return { fire: true, results: await gatherResults(client, ref.id, ref.size) };
+  if (step !== 'claim') return { fire: false, reason: step };
+  try {
+    await withThrottleRetry(() =>
+      client.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { id: { S: chordKey(ref.id) } },
+          UpdateExpression:
+            'SET #fired = :token, #firedAt = :now, #by = :member, #size = :size, #root = :root, #kind = :kind, #exp = if_not_exists(#exp, :exp)',
+          ConditionExpression: 'attribute_not_exists(#fired) AND attribute_not_exists(#failed)',
+          ExpressionAttributeNames: {
+            '#fired': 'fired',
+            '#firedAt': 'firedAt',
+            '#by': 'firedBy',
+            '#failed': 'failed',
+            '#size': 'size',
+            '#root': 'rootId',
+            '#kind': 'kind',
+            '#exp': ResultsSchema.ttlAttribute,
+          },
+          ExpressionAttributeValues: marshall({
+            ':token': fireToken,
+            ':now': now,
+            ':member': memberId,
+            ':size': ref.size,
+            ':root': rootId,
+            ':kind': 'chord',
+            ':exp': expiry(now),
+          }),
+        }),
+      ),
     );
   } catch (err) {
     if (isConditionFailure(err)) return { fire: false, reason: 'fired' };
     throw err;
   }
-  return { fire: true, results: memberResults(item, ref.size) };
+  return { fire: true, results: await gatherResults(client, ref.id, ref.size) };
 }
 
 /**
- * What a member does after recording itself in the chord item (as returned): nothing when the
- * chord failed, already fired or still waits for members; `claim` the firing when every member
- * is done; `refire` when it is the member that fired, delivered again — the body may have been
- * lost between the firing claim and its send, and its ids are fixed, so sending it again cannot
- * make a second body. Pure.
+ * What a member does once its shard is complete, from the join as read: nothing when the chord
+ * failed, already fired or still waits for members; `claim` the firing when every member is
+ * counted; `refire` when it is the member that fired, delivered again. Pure.
  *
  * @example
  * ```ts
- * joinStep({ done: new Set(['0', '1']) }, 'm-2', 2); // 'claim'
+ * joinStep({ id: 'c', size: 2, count: 2 }, 'm-2'); // 'claim'
  * ```
  */
 export function joinStep(
-  item: Record<string, unknown>,
+  state: ChordState,
   memberId: string,
-  size: number,
 ): 'failed' | 'fired' | 'waiting' | 'claim' | 'refire' {
-  if (item.failed) return 'failed';
-  if (item.fired) return item.firedBy === memberId ? 'refire' : 'fired';
-  const done = item.done instanceof Set ? item.done.size : 0;
-  return done < size ? 'waiting' : 'claim';
+  if (state.failed) return 'failed';
+  if (state.firedBy) return state.firedBy === memberId ? 'refire' : 'fired';
+  return state.count < state.size ? 'waiting' : 'claim';
 }
 
-/** The members' results in member order, from the chord item. */
-function memberResults(item: Record<string, unknown>, size: number): Json[] {
-  const results: Json[] = [];
-  for (let i = 0; i < size; i++) results.push(JSON.parse(String(item[`r${i}`] ?? 'null')) as Json);
-  return results;
+/**
+ * Every member's result, in member order, read with BatchGetItem (100 keys per request).
+ *
+ * @throws Error when a counted member's item is missing (it expired: the chord outlived its TTL).
+ */
+async function gatherResults(client: CeleriacClient, chordId: string, size: number): Promise<Json[]> {
+  const keys = Array.from({ length: size }, (_, i) => memberKey(chordId, i));
+  const items = await batchGetByIds(client.dynamodb, client.config.table, keys);
+  return keys.map((key) => {
+    const item = items.get(key);
+    if (!item) throw new Error(`chord ${chordId}: member result ${key} is missing (expired?)`);
+    return JSON.parse(String(item.result)) as Json;
+  });
+}
+
+/** The chord item and its counter shards, in one BatchGetItem. */
+async function readJoin(
+  client: CeleriacClient,
+  chordId: string,
+  size: number | undefined,
+): Promise<ChordState> {
+  const shards = size === undefined ? MAX_COUNTER_SHARDS : counterShards(size);
+  const keys = [chordKey(chordId), ...Array.from({ length: shards }, (_, k) => counterKey(chordId, k))];
+  const items = await batchGetByIds(client.dynamodb, client.config.table, keys);
+  const main = items.get(chordKey(chordId));
+  let count = 0;
+  let known = size;
+  for (let k = 0; k < shards; k++) {
+    const item = items.get(counterKey(chordId, k));
+    if (!item) continue;
+    count += setSize(item.members);
+    known ??= Number(item.size);
+  }
+  known ??= main?.size !== undefined ? Number(main.size) : 0;
+  return {
+    id: chordId,
+    size: known,
+    count,
+    ...(typeof main?.firedBy === 'string' ? { firedBy: main.firedBy } : {}),
+    ...(main?.failed ? { failed: main.failed as NonNullable<ChordState['failed']> } : {}),
+  };
 }
 
 /**
@@ -181,31 +273,33 @@ export async function failChord(
 ): Promise<boolean> {
   const now = client.now();
   try {
-    await client.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: client.config.table,
-        Key: { id: { S: chordKey(chordId) } },
-        UpdateExpression:
-          'SET #failed = :f, #failedAt = :now, #size = :size, #root = :root, #kind = :kind, #exp = if_not_exists(#exp, :exp)',
-        ConditionExpression: 'attribute_not_exists(#failed) AND attribute_not_exists(#fired)',
-        ExpressionAttributeNames: {
-          '#failed': 'failed',
-          '#failedAt': 'failedAt',
-          '#fired': 'fired',
-          '#size': 'size',
-          '#root': 'rootId',
-          '#kind': 'kind',
-          '#exp': ResultsSchema.ttlAttribute,
-        },
-        ExpressionAttributeValues: marshall({
-          ':f': { ...failure, message: failure.message.slice(0, 1_000) },
-          ':now': now,
-          ':size': size,
-          ':root': rootId,
-          ':kind': 'chord',
-          ':exp': Math.ceil((now + Defaults.RESULT_TTL_MS) / 1000),
+    await withThrottleRetry(() =>
+      client.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: client.config.table,
+          Key: { id: { S: chordKey(chordId) } },
+          UpdateExpression:
+            'SET #failed = :f, #failedAt = :now, #size = :size, #root = :root, #kind = :kind, #exp = if_not_exists(#exp, :exp)',
+          ConditionExpression: 'attribute_not_exists(#failed) AND attribute_not_exists(#fired)',
+          ExpressionAttributeNames: {
+            '#failed': 'failed',
+            '#failedAt': 'failedAt',
+            '#fired': 'fired',
+            '#size': 'size',
+            '#root': 'rootId',
+            '#kind': 'kind',
+            '#exp': ResultsSchema.ttlAttribute,
+          },
+          ExpressionAttributeValues: marshall({
+            ':f': { ...failure, message: failure.message.slice(0, 1_000) },
+            ':now': now,
+            ':size': size,
+            ':root': rootId,
+            ':kind': 'chord',
+            ':exp': expiry(now),
+          }),
         }),
-      }),
+      ),
     );
     return true;
   } catch (err) {
@@ -215,29 +309,17 @@ export async function failChord(
 }
 
 /**
- * Read a chord's join item (strongly consistent), or `undefined`.
+ * Read a chord's join (strongly consistent): its size, members counted, and whether it fired or
+ * failed; `undefined` when nothing of it is stored.
  *
  * @example
  * ```ts
  * const state = await readChord(client, chordId);
+ * state?.count; // members recorded so far
  * ```
  */
 export async function readChord(client: CeleriacClient, chordId: string): Promise<ChordState | undefined> {
-  const out = await client.dynamodb.send(
-    new GetItemCommand({
-      TableName: client.config.table,
-      Key: { id: { S: chordKey(chordId) } },
-      ConsistentRead: true,
-    }),
-  );
-  if (!out.Item) return undefined;
-  const item = unmarshall(out.Item);
-  return {
-    id: chordId,
-    size: Number(item.size ?? 0),
-    done:
-      item.done instanceof Set ? [...(item.done as Set<string>)].sort((a, b) => Number(a) - Number(b)) : [],
-    ...(typeof item.firedBy === 'string' ? { firedBy: item.firedBy } : {}),
-    ...(item.failed ? { failed: item.failed as NonNullable<ChordState['failed']> } : {}),
-  };
+  const state = await readJoin(client, chordId, undefined);
+  if (state.count === 0 && !state.firedBy && !state.failed && state.size === 0) return undefined;
+  return state;
 }

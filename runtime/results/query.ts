@@ -8,6 +8,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { TaskState } from '../constants.js';
 import { ErrorCode, invalid } from '../errors.js';
+import { expandSummary, isSummary } from './batch-summary.js';
 import {
   decodeCursor,
   encodeCursor,
@@ -16,23 +17,14 @@ import {
   type PartitionSource,
 } from './merge-cursor.js';
 import type { TaskRecord } from './record.js';
-import { INDEXED_STATES, ResultsSchema } from './schema.js';
+import { INDEXED_STATES, ResultsSchema, SUMMARY_KIND } from './schema.js';
+import { allShardKeys, type ResultShards, resolveShards } from './shards.js';
 import { bucketize, type StatsBucket } from './stats-buckets.js';
+import type { TaskSummary } from './summary.js';
 import { ttlToMs } from './ttl.js';
 import { type WorkflowEdge, workflowEdges } from './workflow-members.js';
 
-/** A list row: what the indexes project, enough to render a table without reading items. */
-export type TaskSummary = Omit<
-  TaskRecord,
-  'args' | 'result' | 'error' | 'history' | 'requestId' | 'truncated'
-> & {
-  /** The error's type, for failed and retried tasks. */
-  readonly errorType?: string;
-  /** The chord whose join this task's result feeds. */
-  readonly chordId?: string;
-  /** The chord whose body (callback) this task is. */
-  readonly joinOf?: string;
-};
+export type { TaskSummary } from './summary.js';
 
 /** Filters of {@link TaskQuery.list}. Time bounds are epoch ms on the last update time. */
 export interface ListFilter {
@@ -99,6 +91,8 @@ export interface TaskQueryOptions {
   readonly taskNames: readonly string[];
   /** Clock in epoch ms. @default Date.now */
   readonly now?: () => number;
+  /** Index shard counts, as the writers use them (the plan's `table.shards`). @default DEFAULT_SHARDS */
+  readonly shards?: Partial<ResultShards>;
 }
 
 const LIST_MAX = 200;
@@ -109,7 +103,9 @@ const ix = ResultsSchema.indexes;
 /** Turn an index or table item into a list row. */
 export function toSummary(item: Record<string, unknown>): TaskSummary {
   const out: Record<string, unknown> = { tags: [] };
-  for (const key of ['id', ...ResultsSchema.projected]) if (item[key] !== undefined) out[key] = item[key];
+  for (const key of ['id', ...ResultsSchema.projected]) {
+    if (item[key] !== undefined && key !== 'kind' && key !== 'entries') out[key] = item[key];
+  }
   out.expiresAt = ttlToMs(item[ResultsSchema.ttlAttribute]);
   return out as unknown as TaskSummary;
 }
@@ -118,15 +114,36 @@ interface Partition {
   readonly index: string;
   readonly key: string;
   readonly value: string;
+  /** The index's sort key attribute. @default ResultsSchema.timeKey */
+  readonly sortKey?: string;
+}
+
+/** A list row, the sort key it is ordered by, and the id of the item it came from. */
+interface Row {
+  readonly row: TaskSummary;
+  readonly time: string;
+  readonly key: string;
+}
+
+/** Rows expanded from one summary item get `<item time>|<9999 - position>`: newest first, in order. */
+const ROW_SUFFIX = '|';
+const rowTime = (itemTime: string, position: number) =>
+  `${itemTime}${ROW_SUFFIX}${String(9999 - position).padStart(4, '0')}`;
+/** Split a position inside a summary item into the item's sort key and the rows already read. */
+function splitRowTime(time: string): { itemTime: string; after: number } | undefined {
+  const at = time.lastIndexOf(ROW_SUFFIX);
+  if (at < 0) return undefined;
+  return { itemTime: time.slice(0, at), after: 9999 - Number(time.slice(at + 1)) };
 }
 
 /**
  * Reads the results table for the API, dashboard and CLI: filtered, paginated task lists,
  * counts over time and workflows. Queries only (no Scan); expired items never appear.
  *
- * Unfiltered lists and SUCCESS lists read `byTask` across the given task names; other states
- * read the sparse `byState` index. Each index key is sharded, so a page merges
- * `names × shards` (or `shards`) partitions newest first.
+ * Unfiltered lists and SUCCESS lists read `byTask` across the given task names (successes come
+ * from the batches' summary items, expanded into rows, listed at the time their batch was
+ * recorded); other states read the sparse `byState` index. Each index key is sharded, so a page
+ * merges `names × shards` (or `shards`) partitions newest first.
  *
  * @example
  * ```ts
@@ -140,6 +157,7 @@ interface Partition {
 export class TaskQuery {
   readonly #taskNames: readonly string[];
   readonly #now: () => number;
+  readonly #shards: ResultShards;
 
   constructor(
     private readonly dynamodb: DynamoDBClient,
@@ -148,6 +166,7 @@ export class TaskQuery {
   ) {
     this.#taskNames = [...new Set(options.taskNames)].sort();
     this.#now = options.now ?? Date.now;
+    this.#shards = resolveShards(options.shards);
   }
 
   /** One page of tasks matching `options`, newest update first. */
@@ -175,7 +194,7 @@ export class TaskQuery {
       start,
       limit,
       (r) => r.time,
-      (r) => ({ id: r.row.id, time: r.time }),
+      (r) => ({ id: r.key, time: r.time }),
     );
     const more = positions.some((p) => p !== 'done');
     return {
@@ -233,15 +252,25 @@ export class TaskQuery {
     const nodes = new Map<string, TaskSummary>();
     if (rootItem && Number(rootItem[ResultsSchema.ttlAttribute]) > nowSec)
       nodes.set(rootId, toSummary(rootItem));
-    let from: PartitionPosition;
     let truncated = false;
-    const members = this.#source({ index: ix.byRoot.name, key: ix.byRoot.partitionKey, value: rootId }, {});
-    do {
-      const out = await members.fetch(from, 500);
-      for (const r of out.items) nodes.set(r.row.id, r.row);
-      from = out.last;
-      if (nodes.size >= maxNodes && from) truncated = true;
-    } while (from && !truncated);
+    await Promise.all(
+      allShardKeys(rootId, this.#shards.root).map(async (value) => {
+        const members = this.#source(
+          { index: ix.byRoot.name, key: ix.byRoot.partitionKey, value, sortKey: ix.byRoot.sortKey },
+          {},
+        );
+        let from: PartitionPosition;
+        do {
+          if (nodes.size >= maxNodes) {
+            truncated = true;
+            return;
+          }
+          const out = await members.fetch(from, 500);
+          for (const r of out.items) nodes.set(r.row.id, r.row);
+          from = out.last;
+        } while (from);
+      }),
+    );
     if (nodes.size === 0) return undefined;
     const edges = workflowEdges([...nodes.values()].filter((n) => n.id !== rootId || !n.parentId));
     for (const e of edges) if (!nodes.has(e.from)) nodes.set(e.from, placeholder(e.from, rootId));
@@ -254,23 +283,27 @@ export class TaskQuery {
   }
 
   #partitions(filter: ListFilter): Partition[] {
-    const shards = Array.from({ length: ResultsSchema.shards }, (_, i) => i);
     if (filter.state !== undefined && filter.state !== TaskState.SUCCESS) {
-      return shards.map((s) => ({
+      return allShardKeys(filter.state, this.#shards.state).map((value) => ({
         index: ix.byState.name,
         key: ix.byState.partitionKey,
-        value: `${filter.state}#${s}`,
+        value,
       }));
     }
     const names = filter.task !== undefined ? [filter.task] : this.#taskNames;
     return names.flatMap((name) =>
-      shards.map((s) => ({ index: ix.byTask.name, key: ix.byTask.partitionKey, value: `${name}#${s}` })),
+      allShardKeys(name, this.#shards.task).map((value) => ({
+        index: ix.byTask.name,
+        key: ix.byTask.partitionKey,
+        value,
+      })),
     );
   }
 
-  #source(p: Partition, filter: ListFilter): PartitionSource<{ row: TaskSummary; time: string }> {
+  #source(p: Partition, filter: ListFilter): PartitionSource<Row> {
+    const sortKey = p.sortKey ?? ResultsSchema.timeKey;
     const names: Record<string, string> = { '#pk': p.key, '#exp': ResultsSchema.ttlAttribute };
-    if (filter.since !== undefined || filter.until !== undefined) names['#t'] = ResultsSchema.timeKey;
+    if (filter.since !== undefined || filter.until !== undefined) names['#t'] = sortKey;
     const values: Record<string, unknown> = { ':pk': p.value, ':now': Math.floor(this.#now() / 1000) };
     let keyCondition = '#pk = :pk';
     if (filter.since !== undefined && filter.until !== undefined) {
@@ -292,10 +325,41 @@ export class TaskQuery {
     if (filter.tag !== undefined) {
       names['#tags'] = 'tags';
       values[':tag'] = filter.tag;
-      conditions.push('contains(#tags, :tag)');
+      // A batch carrier's own tags need not include its packed rows' tags: rows are filtered here.
+      names['#kind'] = 'kind';
+      values[':summary'] = SUMMARY_KIND;
+      conditions.push('(contains(#tags, :tag) OR #kind = :summary)');
     }
+    const nowSec = Math.floor(this.#now() / 1000);
+    const keep = (row: TaskSummary) => filter.tag === undefined || row.tags.includes(filter.tag);
+    const rowsOf = (item: Record<string, unknown>, after = -1): Row[] => {
+      const time = String(item[sortKey]);
+      const key = String(item[ResultsSchema.partitionKey]);
+      if (!isSummary(item)) return [{ row: toSummary(item), time, key }];
+      // A task item that carries its batch's summary is a row itself, then the packed rows.
+      const own = item.attempts !== undefined ? [toSummary(item)] : [];
+      return [...own, ...expandSummary(item)]
+        .map((row, i) => ({ row, time: rowTime(time, i), key }))
+        .filter((r, i) => i > after && keep(r.row));
+    };
     return {
       fetch: async (start, limit) => {
+        const head: Row[] = [];
+        let from = start && start !== 'done' ? start : undefined;
+        const inside = from ? splitRowTime(from.time) : undefined;
+        if (from && inside) {
+          // The previous page stopped inside a summary item: the rest of its rows come first.
+          const out = await this.dynamodb.send(
+            new GetItemCommand({
+              TableName: this.table,
+              Key: { [ResultsSchema.partitionKey]: { S: from.id } },
+            }),
+          );
+          const item = out.Item ? unmarshall(out.Item) : undefined;
+          if (item && Number(item[ResultsSchema.ttlAttribute]) > nowSec)
+            head.push(...rowsOf(item, inside.after));
+          from = { id: from.id, time: inside.itemTime };
+        }
         const input: QueryCommandInput = {
           TableName: this.table,
           IndexName: p.index,
@@ -305,24 +369,21 @@ export class TaskQuery {
           ExpressionAttributeValues: marshall(values),
           ScanIndexForward: false,
           Limit: limit,
-          ...(start && start !== 'done'
+          ...(from
             ? {
                 ExclusiveStartKey: {
-                  [ResultsSchema.partitionKey]: { S: start.id },
+                  [ResultsSchema.partitionKey]: { S: from.id },
                   [p.key]: { S: p.value },
-                  [ResultsSchema.timeKey]: { S: start.time },
+                  [sortKey]: { S: from.time },
                 } satisfies Record<string, AttributeValue>,
               }
             : {}),
         };
         const out = await this.dynamodb.send(new QueryCommand(input));
-        const items = (out.Items ?? []).map((raw) => {
-          const item = unmarshall(raw);
-          return { row: toSummary(item), time: String(item[ResultsSchema.timeKey]) };
-        });
+        const items = [...head, ...(out.Items ?? []).flatMap((raw) => rowsOf(unmarshall(raw)))];
         const lek = out.LastEvaluatedKey;
         const last = lek
-          ? { id: String(lek[ResultsSchema.partitionKey]?.S), time: String(lek[ResultsSchema.timeKey]?.S) }
+          ? { id: String(lek[ResultsSchema.partitionKey]?.S), time: String(lek[sortKey]?.S) }
           : undefined;
         return { items, ...(last ? { last } : {}) };
       },

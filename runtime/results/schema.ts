@@ -1,15 +1,19 @@
-import { Defaults, TaskState } from '../constants.js';
+import { TaskState } from '../constants.js';
 
 /**
  * The results table's layout, shared by the store (runtime), the plan (infra, local stack)
- * and the API. One item per task, keyed by task id.
+ * and the API. One item per task, keyed by task id; what a successful task writes is that one
+ * item and nothing else indexed, so a success costs one write unit (≤ 1 KB).
  *
- * Indexes, each partition key sharded by a hash of the task id so no single key runs hot:
- * - `byTask`  (`gsTask` = `task#shard`, `gsTime`): every stored task, by name over time.
- * - `byState` (`gsState` = `state#shard`, `gsTime`): sparse — only states other than SUCCESS,
- *   so the common success path pays for one index write, not two. SUCCESS is listed through
- *   `byTask`.
- * - `byRoot`  (`gsRoot` = root id, `gsTime`): sparse — only workflow members.
+ * Indexes (partition keys sharded by a hash of the item id, see `shards.ts`):
+ * - `byTask`  (`gsTask` = `task#shard`, `gsTime`): sparse. Tasks in a state other than SUCCESS
+ *   (STARTED, RETRY, FAILURE, REVOKED), and one *success summary* item per worker batch and
+ *   task name, listing that batch's successes (`entries`). A per-task SUCCESS item has no
+ *   index key: a batch of 10 successes costs 10 item writes + one summary (base + index).
+ * - `byState` (`gsState` = `state#shard`, `gsTime`): sparse, states other than SUCCESS.
+ * - `byRoot`  (`gsRoot` = `root#shard`, `gsEnq`): sparse, workflow members. Its sort key is the
+ *   enqueue time, which does not move when the state changes (one index write per change, not a
+ *   delete plus a put).
  */
 export const ResultsSchema = {
   partitionKey: 'id',
@@ -18,7 +22,7 @@ export const ResultsSchema = {
   indexes: {
     byTask: { name: 'byTask', partitionKey: 'gsTask', sortKey: 'gsTime' },
     byState: { name: 'byState', partitionKey: 'gsState', sortKey: 'gsTime' },
-    byRoot: { name: 'byRoot', partitionKey: 'gsRoot', sortKey: 'gsTime' },
+    byRoot: { name: 'byRoot', partitionKey: 'gsRoot', sortKey: 'gsEnq' },
   },
   /** Attributes copied into every index (enough to render a list row without a table read). */
   projected: [
@@ -38,33 +42,23 @@ export const ResultsSchema = {
     'errorType',
     'chordId',
     'joinOf',
+    // Success summaries: `kind` = 'batch', the packed rows.
+    'kind',
+    'entries',
   ],
-  shards: Defaults.INDEX_SHARDS,
 } as const;
 
-/** States that have an entry in the sparse `byState` index. */
+/** `kind` of a success summary item. */
+export const SUMMARY_KIND = 'batch';
+
+/** States that have an entry in the sparse `byState` and `byTask` indexes. */
 export const INDEXED_STATES: readonly string[] = Object.values(TaskState).filter(
   (s) => s !== TaskState.SUCCESS && s !== TaskState.PENDING,
 );
-
-/**
- * The index shard of a task id: FNV-1a over its characters, modulo the shard count.
- *
- * @example
- * ```ts
- * shardOf('3f1c…', 4); // 0..3
- * ```
- */
-export function shardOf(id: string, shards: number = ResultsSchema.shards): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    hash ^= id.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % shards;
-}
 
 /** The sort key of a task in every index: ISO time then id, so ties stay distinct and ordered. */
 export function timeKey(epochMs: number, id: string): string {
   return `${new Date(epochMs).toISOString()}#${id}`;
 }
+
+export { shardOf } from './shards.js';

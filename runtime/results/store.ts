@@ -8,8 +8,11 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { TaskState } from '../constants.js';
 import { type Json, utf8Bytes } from '../json.js';
+import { itemSize } from './item-size.js';
 import type { SerializedError, TaskEvent, TaskRecord } from './record.js';
-import { ResultsSchema, shardOf, timeKey } from './schema.js';
+import { ResultsSchema, SUMMARY_KIND, timeKey } from './schema.js';
+import { DEFAULT_SHARDS, type ResultShards, shardKey } from './shards.js';
+import { type ThrottleRetryOptions, withThrottleRetry } from './throttle.js';
 import { ttlToMs } from './ttl.js';
 
 /** Arguments larger than this (UTF-8 bytes of their JSON) are not stored with the result (the dashboard says so). */
@@ -47,19 +50,30 @@ export interface Transition {
   readonly fresh?: boolean;
   /** States this write must not replace. @default SUCCESS and REVOKED */
   readonly protect?: readonly TaskState[];
+  /**
+   * A SUCCESS that also carries its batch's success summary (the packed rows of the batch's
+   * other successes of the same task and queue): the item is then indexed in `byTask` in place
+   * of a separate summary item. Honoured only on a fresh PutItem whose item stays within one
+   * write unit (1 KB); the outcome says whether it was carried.
+   */
+  readonly summary?: { readonly entries: string };
 }
 
 /** The outcome of {@link ResultStore.write}. */
 export type WriteOutcome =
-  | { readonly written: true }
+  | { readonly written: true; readonly carried?: boolean }
   | { readonly written: false; readonly current: TaskState | undefined };
+
+/** Largest item that carries a batch summary: one write unit for the item, one for its index entry. */
+const CARRIER_MAX_BYTES = 1_024;
 
 const DEFAULT_PROTECT: readonly TaskState[] = [TaskState.SUCCESS, TaskState.REVOKED];
 
 /**
  * Reads and writes task items in the results table. Every write is one conditional
- * `UpdateItem`: it never replaces a protected state (a late duplicate cannot overwrite
- * SUCCESS), and it appends to the task's timeline in the same request.
+ * `UpdateItem` (or a creating `PutItem`): it never replaces a protected state (a late duplicate
+ * cannot overwrite SUCCESS), and it appends to the task's timeline in the same request. A
+ * throttled write is retried with backoff inside the call (see {@link withThrottleRetry}).
  *
  * @example
  * ```ts
@@ -72,7 +86,36 @@ export class ResultStore {
     private readonly dynamodb: DynamoDBClient,
     readonly table: string,
     private readonly now: () => number = Date.now,
+    /** Index shard counts; the readers (API, CLI) must use the same. @default DEFAULT_SHARDS */
+    readonly shards: ResultShards = DEFAULT_SHARDS,
+    /** How throttled writes are retried. */
+    private readonly throttle: ThrottleRetryOptions = {},
   ) {}
+
+  /**
+   * Store success summary items (see `batch-summary.ts`), each with one PutItem.
+   *
+   * @example
+   * ```ts
+   * await store.putSummaries(summaryItems(successes, now, store.shards, randomUUID));
+   * ```
+   */
+  async putSummaries(items: readonly Record<string, unknown>[]): Promise<void> {
+    await Promise.all(
+      items.map((item) =>
+        withThrottleRetry(
+          () =>
+            this.dynamodb.send(
+              new PutItemCommand({
+                TableName: this.table,
+                Item: marshall(item, { removeUndefinedValues: true }),
+              }),
+            ),
+          { now: this.now, ...this.throttle },
+        ),
+      ),
+    );
+  }
 
   /** One task, strongly consistent; `undefined` when absent or expired. */
   async get(id: string): Promise<TaskRecord | undefined> {
@@ -91,7 +134,8 @@ export class ResultStore {
    */
   async write(t: Transition): Promise<WriteOutcome> {
     const now = this.now();
-    const { fields, remove } = itemFields(t, now);
+    const { fields, remove } = itemFields(t, now, this.shards);
+    const retry = { now: this.now, ...this.throttle };
     const event: TaskEvent = {
       state: t.state,
       at: now,
@@ -100,16 +144,38 @@ export class ResultStore {
       ...(t.retryInMs !== undefined ? { retryInMs: t.retryInMs } : {}),
     };
     if (t.fresh) {
-      try {
-        await this.dynamodb.send(
-          new PutItemCommand({
-            TableName: this.table,
-            Item: marshall({ id: t.id, ...fields, history: [event] }, { removeUndefinedValues: true }),
-            ConditionExpression: 'attribute_not_exists(#id)',
-            ExpressionAttributeNames: { '#id': 'id' },
+      let item = marshall({ id: t.id, ...fields, history: [event] }, { removeUndefinedValues: true });
+      let carried = false;
+      if (t.summary && t.state === TaskState.SUCCESS) {
+        const ix = ResultsSchema.indexes.byTask;
+        const carrier = {
+          ...item,
+          ...marshall({
+            kind: SUMMARY_KIND,
+            entries: t.summary.entries,
+            [ResultsSchema.timeKey]: timeKey(now, t.id),
+            [ix.partitionKey]: shardKey(t.task, t.id, this.shards.task),
           }),
+        };
+        if (itemSize(carrier) <= CARRIER_MAX_BYTES) {
+          item = carrier;
+          carried = true;
+        }
+      }
+      try {
+        await withThrottleRetry(
+          () =>
+            this.dynamodb.send(
+              new PutItemCommand({
+                TableName: this.table,
+                Item: item,
+                ConditionExpression: 'attribute_not_exists(#id)',
+                ExpressionAttributeNames: { '#id': 'id' },
+              }),
+            ),
+          retry,
         );
-        return { written: true };
+        return { written: true, carried };
       } catch (err) {
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
       }
@@ -123,7 +189,12 @@ export class ResultStore {
       const name = key === 'state' ? '#state' : `#f${n}`;
       names[name] = key;
       values[`:v${n}`] = value;
-      sets.push(`${name} = :v${n}`);
+      // The byRoot sort key never moves once set: a state change rewrites the index entry in place.
+      sets.push(
+        key === ResultsSchema.indexes.byRoot.sortKey
+          ? `${name} = if_not_exists(${name}, :v${n})`
+          : `${name} = :v${n}`,
+      );
       n++;
     }
     const removes = remove.map((key, i) => {
@@ -136,18 +207,22 @@ export class ResultStore {
       return `:p${i}`;
     });
     try {
-      await this.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: this.table,
-          Key: { id: { S: t.id } },
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: guards.length
-            ? `attribute_not_exists(#id) OR NOT (#state IN (${guards.join(', ')}))`
-            : undefined,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+      await withThrottleRetry(
+        () =>
+          this.dynamodb.send(
+            new UpdateItemCommand({
+              TableName: this.table,
+              Key: { id: { S: t.id } },
+              UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+              ConditionExpression: guards.length
+                ? `attribute_not_exists(#id) OR NOT (#state IN (${guards.join(', ')}))`
+                : undefined,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          ),
+        retry,
       );
       return { written: true };
     } catch (err) {
@@ -161,7 +236,12 @@ export class ResultStore {
 }
 
 /** The attributes a transition sets, and those it removes (sparse index keys, stale errors). */
-function itemFields(t: Transition, now: number): { fields: Record<string, unknown>; remove: string[] } {
+function itemFields(
+  t: Transition,
+  now: number,
+  shards: ResultShards,
+): { fields: Record<string, unknown>; remove: string[] } {
+  const ix = ResultsSchema.indexes;
   const fields: Record<string, unknown> = {
     state: t.state,
     task: t.task,
@@ -182,8 +262,6 @@ function itemFields(t: Transition, now: number): { fields: Record<string, unknow
     error: t.error,
     errorType: t.error?.type,
     [ResultsSchema.ttlAttribute]: Math.ceil((now + t.ttlMs) / 1000),
-    [ResultsSchema.timeKey]: timeKey(now, t.id),
-    [ResultsSchema.indexes.byTask.partitionKey]: `${t.task}#${shardOf(t.id)}`,
   };
   const truncated: string[] = [];
   if (t.args !== undefined) {
@@ -197,10 +275,24 @@ function itemFields(t: Transition, now: number): { fields: Record<string, unknow
     else truncated.push('result');
   }
   if (truncated.length > 0) fields.truncated = truncated;
-  if (t.workflow) fields[ResultsSchema.indexes.byRoot.partitionKey] = t.rootId;
+  if (t.workflow) {
+    fields[ix.byRoot.partitionKey] = shardKey(t.rootId, t.id, shards.root);
+    fields[ix.byRoot.sortKey] = timeKey(t.enqueuedAt ?? now, t.id);
+  }
   const remove: string[] = [];
-  if (t.state === TaskState.SUCCESS) remove.push(ResultsSchema.indexes.byState.partitionKey);
-  else fields[ResultsSchema.indexes.byState.partitionKey] = `${t.state}#${shardOf(t.id)}`;
+  if (t.state === TaskState.SUCCESS) {
+    // A success is listed through its batch's summary: the item itself leaves byTask and byState.
+    remove.push(ix.byTask.partitionKey, ix.byState.partitionKey, ResultsSchema.timeKey);
+  } else {
+    // A RETRY is listed at its enqueue time, which does not move from one retry to the next: a
+    // retry storm rewrites each index entry in place (1 write unit) instead of moving it (2).
+    fields[ResultsSchema.timeKey] = timeKey(
+      t.state === TaskState.RETRY && t.enqueuedAt !== undefined ? t.enqueuedAt : now,
+      t.id,
+    );
+    fields[ix.byTask.partitionKey] = shardKey(t.task, t.id, shards.task);
+    fields[ix.byState.partitionKey] = shardKey(t.state, t.id, shards.state);
+  }
   if (t.error === undefined) remove.push('error', 'errorType');
   return { fields, remove };
 }
@@ -208,7 +300,10 @@ function itemFields(t: Transition, now: number): { fields: Record<string, unknow
 /** Attributes that exist for the table's indexes, never shown to users. */
 const STORAGE_ONLY: ReadonlySet<string> = new Set([
   ResultsSchema.timeKey,
-  ...Object.values(ResultsSchema.indexes).map((i) => i.partitionKey),
+  ...Object.values(ResultsSchema.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
+  // A SUCCESS that carries its batch's summary: the packed rows of the other tasks.
+  'kind',
+  'entries',
   'errorType',
 ]);
 

@@ -1,10 +1,12 @@
 import { type AttributeValue, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { CeleriacClient } from '../client.js';
 import { ResultsSchema } from './schema.js';
+import { allShardKeys } from './shards.js';
 
 /**
  * The ids of every stored member of a workflow, through the `byRoot` index (keys only, every
- * page). The root itself is in the index only when it is part of a canvas.
+ * page of every shard of the root, the shards read at once). The root itself is in the index
+ * only when it is part of a canvas.
  *
  * @example
  * ```ts
@@ -13,24 +15,30 @@ import { ResultsSchema } from './schema.js';
  */
 export async function workflowMemberIds(client: CeleriacClient, rootId: string): Promise<string[]> {
   const index = ResultsSchema.indexes.byRoot;
-  const ids: string[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const out = await client.dynamodb.send(
-      new QueryCommand({
-        TableName: client.config.table,
-        IndexName: index.name,
-        KeyConditionExpression: '#root = :root',
-        ExpressionAttributeNames: { '#root': index.partitionKey },
-        ExpressionAttributeValues: { ':root': { S: rootId } },
-        ProjectionExpression: 'id',
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of out.Items ?? []) if (item.id?.S) ids.push(item.id.S);
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return ids;
+  const shards = allShardKeys(rootId, client.results.shards.root);
+  const perShard = await Promise.all(
+    shards.map(async (key) => {
+      const ids: string[] = [];
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const out = await client.dynamodb.send(
+          new QueryCommand({
+            TableName: client.config.table,
+            IndexName: index.name,
+            KeyConditionExpression: '#root = :root',
+            ExpressionAttributeNames: { '#root': index.partitionKey },
+            ExpressionAttributeValues: { ':root': { S: key } },
+            ProjectionExpression: 'id',
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        for (const item of out.Items ?? []) if (item.id?.S) ids.push(item.id.S);
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return ids;
+    }),
+  );
+  return perShard.flat();
 }
 
 /** A workflow edge: `next` (chain step, link, errback: parent → child) or `join` (chord member → body). */

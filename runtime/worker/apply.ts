@@ -1,4 +1,5 @@
 import { hasContinuation } from '../canvas/continue.js';
+import { TaskState } from '../constants.js';
 import { type Envelope, encodeEnvelope } from '../envelope.js';
 import { CeleriacError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -8,6 +9,7 @@ import type { WorkflowContinuation } from './continuation.js';
 import type { Decision } from './decision.js';
 import { ACK, FAIL, type Outcome } from './outcome.js';
 import type { WorkerStore } from './store.js';
+import type { SummaryCarry } from './success-summaries.js';
 
 /** What applying a decision touches. */
 export interface ApplyDeps {
@@ -16,6 +18,8 @@ export interface ApplyDeps {
   readonly log: Logger;
   /** The Lambda request id: written on records, and the chord firing token. */
   readonly requestId: string;
+  /** Asked before each SUCCESS write: the batch's success summary it may carry (how successes are listed). */
+  readonly successSummary?: (t: Transition) => Promise<SummaryCarry>;
 }
 
 /**
@@ -86,14 +90,23 @@ export async function applyDecision(decision: Decision, deps: ApplyDeps): Promis
  */
 async function writeRecord(deps: ApplyDeps, t: Transition | undefined): Promise<boolean> {
   if (!t) return true;
+  const carry = t.state === TaskState.SUCCESS ? await deps.successSummary?.(t) : undefined;
+  let settled = { written: false, carried: false };
   try {
-    const out = await deps.store.write({ ...t, requestId: deps.requestId });
+    const out = await deps.store.write({
+      ...t,
+      requestId: deps.requestId,
+      ...(carry?.summary ? { summary: carry.summary } : {}),
+    });
+    settled = { written: out.written, carried: out.written && out.carried === true };
     if (!out.written)
       deps.log.info('state not recorded: task already final', { taskId: t.id, current: out.current ?? null });
     return true;
   } catch (err) {
     deps.log.error('results store write failed', { taskId: t.id, error: safeString(err) });
     return false;
+  } finally {
+    carry?.settle(settled);
   }
 }
 

@@ -13,6 +13,7 @@ import { RevocationCache } from './revocations.js';
 import { RunningTasks } from './revoke-watch.js';
 import { type Decoded, decodeRecord, type RecordDeps, runRecord } from './run-record.js';
 import { tableWorkerStore, type WorkerStore } from './store.js';
+import { BatchSummaries, recordSuccessSummaries } from './success-summaries.js';
 import type { BatchResponse, LambdaContextLike, SqsEvent, SqsRecord, WorkerHandler } from './types.js';
 
 /** Options of {@link createWorker}. */
@@ -112,15 +113,22 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
       running,
       receiveBudget: (queue) => known.get(queue) ?? Defaults.MIN_MAX_RECEIVE_COUNT,
     };
-    const outcomes = await mapLimit(decoded, concurrency, async (item: Decoded): Promise<Outcome> => {
+    const summaries = new BatchSummaries(decoded.length, client.now);
+    const outcomes = await mapLimit(decoded, concurrency, async (item: Decoded, i): Promise<Outcome> => {
       try {
-        return await runRecord(item, revoked, deps);
+        return await runRecord(item, revoked, {
+          ...deps,
+          successSummary: (t) => summaries.beforeSuccess(i, t),
+        });
       } catch (err) {
         log.error('record handling failed', { messageId: item.record.messageId, error: safeString(err) });
         return FAIL;
+      } finally {
+        summaries.finished(i);
       }
     });
     running.stop();
+    await recordSuccessSummaries(client, summaries.uncarried(), log);
     return settle(client, deps.store, records, outcomes, queueIndex, log);
   }
 }

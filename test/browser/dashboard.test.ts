@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -6,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../infra/api/node-server.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { chain, chord, ResultStore } from '../../runtime/internal.js';
+import { summaryItems } from '../../runtime/results/batch-summary.js';
+import type { Transition } from '../../runtime/results/store.js';
 import { localStack, takeAll, waitForState } from '../integration/harness.js';
 import { exampleApp, exampleTasks } from '../support/example-app.js';
 
@@ -220,13 +223,15 @@ describe('dashboard (Chromium, local stack, real tasks)', () => {
     // Fifteen minutes of history, written through the real store with a shifted clock.
     const now = Date.now();
     let clock = now;
-    const store = new ResultStore(stack.dynamodb, stack.config.table, () => clock);
+    const store = new ResultStore(stack.dynamodb, stack.config.table, () => clock, stack.plan.table.shards);
+    // As a worker does: successes are listed through a summary per batch of (here) ten.
+    let batch: Transition[] = [];
     for (let i = 0; i < 160; i++) {
       const finishedAt = now - 14 * 60_000 + Math.floor((i / 160) * 14 * 60_000);
       const runtimeMs = 20 + ((i * 37) % 90) + (i % 23 === 0 ? 400 : 0);
       const failed = i % 11 === 0;
       clock = finishedAt;
-      await store.write({
+      const t = {
         id: `hist-${i}`,
         state: failed ? 'FAILURE' : 'SUCCESS',
         task: failed ? 'examples.doomed' : 'examples.fetch-page',
@@ -239,7 +244,13 @@ describe('dashboard (Chromium, local stack, real tasks)', () => {
         startedAt: finishedAt - runtimeMs,
         finishedAt,
         ...(failed ? { error: { type: 'Error', message: 'doomed' } } : { result: { ok: true } }),
-      });
+      } satisfies Transition;
+      await store.write(t);
+      if (!failed) batch.push(t);
+      if (batch.length === 10 || (i === 159 && batch.length)) {
+        await store.putSummaries(summaryItems(batch, clock, store.shards, randomUUID));
+        batch = [];
+      }
     }
     await page.goto(`${api.url}/#/charts?since=15m`);
     await page.locator('svg.chart').first().waitFor();

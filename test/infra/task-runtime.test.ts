@@ -151,6 +151,8 @@ describe('workers', () => {
     expect(config).toEqual({
       region: '<AWS::Region>',
       table: `<${tableId}>`,
+      // Writers shard index keys as the readers (API, CLI) do: the plan's counts.
+      resultShards: plan.table.shards,
       queues: Object.fromEntries(
         plan.queues.map((q) => [
           q.name,
@@ -182,7 +184,8 @@ describe('workers', () => {
         ...CONSUME_ACTIONS.map((a) => `${a} ${own}`),
         ...queueIds.map((id) => `sqs:SendMessage <${id}.Arn>`),
         `sqs:SendMessage <${lid(stack, rt.queue(q.name).deadLetterQueue)}.Arn>`,
-        // The worker path: revocation items, records, run-once claims, chords, rate limits.
+        // The worker path: revocation items, records, run-once claims, chords (BatchGetItem of the
+        // counter shards and member results), rate limits.
         ...['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map(
           (a) => `dynamodb:${a} ${table}`,
         ),
@@ -235,6 +238,41 @@ describe('results table', () => {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
+  });
+
+  it('alarms on throttling of the table (writes and reads) and of every index, to the topic', () => {
+    const [tableId] = Object.keys(template.findResources('AWS::DynamoDB::Table'));
+    const topicRef = { Ref: Object.keys(template.findResources('AWS::SNS::Topic'))[0] };
+    for (const MetricName of ['WriteThrottleEvents', 'ReadThrottleEvents']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/DynamoDB',
+        MetricName,
+        Dimensions: [{ Name: 'TableName', Value: { Ref: tableId } }],
+        Statistic: 'Sum',
+        Threshold: 0,
+        AlarmActions: [topicRef],
+      });
+    }
+    for (const ix of plan.table.indexes) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/DynamoDB',
+        MetricName: 'WriteThrottleEvents',
+        Dimensions: Match.arrayWith([{ Name: 'GlobalSecondaryIndexName', Value: ix.name }]),
+        Threshold: 0,
+      });
+    }
+  });
+
+  it('byRoot is sorted by enqueue time (a key that does not move on state changes); every index projects the summary rows', () => {
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    const gsis = table!.Properties.GlobalSecondaryIndexes as {
+      IndexName: string;
+      KeySchema: { AttributeName: string }[];
+      Projection: { NonKeyAttributes: string[] };
+    }[];
+    expect(gsis.find((g) => g.IndexName === 'byRoot')!.KeySchema[1]!.AttributeName).toBe('gsEnq');
+    for (const g of gsis)
+      expect(g.Projection.NonKeyAttributes).toEqual(expect.arrayContaining(['kind', 'entries']));
   });
 
   it('has the plan indexes, string keys, INCLUDE projection of the list attributes', () => {
@@ -392,7 +430,11 @@ describe('alarms and dashboard', () => {
   });
 
   it('the scheduler DLQ and the results API are alarmed too, and the age threshold is a prop', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', plan.queues.length * 4 + 2);
+    // Per queue 4, the scheduler DLQ, the API, and the results table (writes, reads, each index).
+    template.resourceCountIs(
+      'AWS::CloudWatch::Alarm',
+      plan.queues.length * 4 + 2 + 2 + plan.table.indexes.length,
+    );
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',

@@ -174,8 +174,10 @@ export function taskCommands(program: Command): void {
     .action(async (opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
       const { client, registry } = await target();
+      const plan = registry.plan();
       const query = new TaskQuery(client.dynamodb, client.config.table, {
-        taskNames: registry.plan().tasks.map((t) => t.name),
+        taskNames: plan.tasks.map((t) => t.name),
+        shards: plan.table.shards,
       });
       let options: ListOptions;
       try {

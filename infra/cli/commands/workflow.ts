@@ -66,6 +66,7 @@ export function workflowCommand(program: Command): void {
       }
       const query = new TaskQuery(client.dynamodb, client.config.table, {
         taskNames: plan.tasks.map((t) => t.name),
+        shards: plan.table.shards,
       });
       const wf = await query.workflow(rootId);
       if (!wf) throw new CliError(ExitCode.NOT_FOUND, `no stored task of workflow ${rootId}`);
