@@ -22,7 +22,7 @@ export { chordKey } from './chord-keys.js';
 /** The outcome of {@link recordMember}. */
 export type JoinOutcome =
   | { readonly fire: true; readonly results: Json[] }
-  | { readonly fire: false; readonly reason: 'waiting' | 'fired' | 'failed' };
+  | { readonly fire: false; readonly reason: 'waiting' | 'fired' | 'failed' | 'sending' };
 
 /** A chord's join, as read back. */
 export interface ChordState {
@@ -31,6 +31,10 @@ export interface ChordState {
   /** Members whose result is recorded (each counted once, whatever the deliveries). */
   readonly count: number;
   readonly firedBy?: string;
+  /** When the firing member's invocation ends (epoch ms): past it, an unsent body was lost. */
+  readonly fireDeadline?: number;
+  /** The body was sent (set after its send). */
+  readonly sent?: boolean;
   readonly failed?: {
     readonly member: string;
     readonly task: string;
@@ -69,6 +73,8 @@ export async function recordMember(
   result: Json,
   rootId: string,
   fireToken: string,
+  /** When the calling invocation ends (epoch ms). @default 15 minutes from now (Lambda's longest) */
+  deadline: number = client.now() + 900_000,
 ): Promise<JoinOutcome> {
   const { table } = client.config;
   const now = client.now();
@@ -125,9 +131,10 @@ export async function recordMember(
   // shards completing at once, at least one sees the other complete).
   if (inShard < shardQuota(shard, ref.size)) return { fire: false, reason: 'waiting' };
   const state = await readJoin(client, ref.id, ref.size);
-  const step = joinStep(state, memberId);
-  // The member that fired, delivered again: the body may have been lost between the firing claim
-  // and its send. Its ids are fixed in the chord, so sending it again cannot start a second body.
+  const step = joinStep(state, memberId, now);
+  // The member that fired, delivered again after its first invocation ended without marking the
+  // body sent: the body was lost between the firing claim and its send. Send it again (its ids
+  // are fixed in the chord).
   if (step === 'refire') return { fire: true, results: await gatherResults(client, ref.id, ref.size) };
   if (step !== 'claim') return { fire: false, reason: step };
   try {
@@ -137,12 +144,13 @@ export async function recordMember(
           TableName: table,
           Key: { id: { S: chordKey(ref.id) } },
           UpdateExpression:
-            'SET #fired = :token, #firedAt = :now, #by = :member, #size = :size, #root = :root, #kind = :kind, #exp = if_not_exists(#exp, :exp)',
+            'SET #fired = :token, #firedAt = :now, #by = :member, #deadline = :deadline, #size = :size, #root = :root, #kind = :kind, #exp = if_not_exists(#exp, :exp)',
           ConditionExpression: 'attribute_not_exists(#fired) AND attribute_not_exists(#failed)',
           ExpressionAttributeNames: {
             '#fired': 'fired',
             '#firedAt': 'firedAt',
             '#by': 'firedBy',
+            '#deadline': 'fireDeadline',
             '#failed': 'failed',
             '#size': 'size',
             '#root': 'rootId',
@@ -153,6 +161,7 @@ export async function recordMember(
             ':token': fireToken,
             ':now': now,
             ':member': memberId,
+            ':deadline': deadline,
             ':size': ref.size,
             ':root': rootId,
             ':kind': 'chord',
@@ -170,20 +179,26 @@ export async function recordMember(
 
 /**
  * What a member does once its shard is complete, from the join as read: nothing when the chord
- * failed, already fired or still waits for members; `claim` the firing when every member is
- * counted; `refire` when it is the member that fired, delivered again. Pure.
+ * failed or another member fired it; `claim` the firing when every member is counted. When this
+ * very member fired it and the body is not marked sent: `sending` while the invocation that
+ * claimed it may still be sending (a concurrent duplicate delivery: come back later), `refire`
+ * once that invocation has ended (the body was lost between the claim and its send). Pure.
  *
  * @example
  * ```ts
- * joinStep({ id: 'c', size: 2, count: 2 }, 'm-2'); // 'claim'
+ * joinStep({ id: 'c', size: 2, count: 2 }, 'm-2', Date.now()); // 'claim'
  * ```
  */
 export function joinStep(
   state: ChordState,
   memberId: string,
-): 'failed' | 'fired' | 'waiting' | 'claim' | 'refire' {
+  now: number,
+): 'failed' | 'fired' | 'waiting' | 'claim' | 'sending' | 'refire' {
   if (state.failed) return 'failed';
-  if (state.firedBy) return state.firedBy === memberId ? 'refire' : 'fired';
+  if (state.firedBy) {
+    if (state.firedBy !== memberId || state.sent) return 'fired';
+    return now > (state.fireDeadline ?? 0) ? 'refire' : 'sending';
+  }
   return state.count < state.size ? 'waiting' : 'claim';
 }
 
@@ -226,8 +241,33 @@ async function readJoin(
     size: known,
     count,
     ...(typeof main?.firedBy === 'string' ? { firedBy: main.firedBy } : {}),
+    ...(typeof main?.fireDeadline === 'number' ? { fireDeadline: main.fireDeadline } : {}),
+    ...(main?.sent === true ? { sent: true } : {}),
     ...(main?.failed ? { failed: main.failed as NonNullable<ChordState['failed']> } : {}),
   };
+}
+
+/**
+ * Mark a chord's body sent, after its send: a later delivery of the member that fired it then
+ * knows there is nothing to re-send.
+ *
+ * @example
+ * ```ts
+ * await markBodySent(client, chordId);
+ * ```
+ */
+export async function markBodySent(client: CeleriacClient, chordId: string): Promise<void> {
+  await withThrottleRetry(() =>
+    client.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: client.config.table,
+        Key: { id: { S: chordKey(chordId) } },
+        UpdateExpression: 'SET #sent = :true',
+        ExpressionAttributeNames: { '#sent': 'sent' },
+        ExpressionAttributeValues: { ':true': { BOOL: true } },
+      }),
+    ),
+  );
 }
 
 /**
@@ -244,9 +284,14 @@ export async function releaseFiring(
       new UpdateItemCommand({
         TableName: client.config.table,
         Key: { id: { S: chordKey(chordId) } },
-        UpdateExpression: 'REMOVE #fired, #firedAt, #by',
+        UpdateExpression: 'REMOVE #fired, #firedAt, #by, #deadline',
         ConditionExpression: '#fired = :token',
-        ExpressionAttributeNames: { '#fired': 'fired', '#firedAt': 'firedAt', '#by': 'firedBy' },
+        ExpressionAttributeNames: {
+          '#fired': 'fired',
+          '#firedAt': 'firedAt',
+          '#by': 'firedBy',
+          '#deadline': 'fireDeadline',
+        },
         ExpressionAttributeValues: marshall({ ':token': fireToken }),
       }),
     );

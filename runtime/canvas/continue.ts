@@ -5,7 +5,7 @@ import { ErrorCode } from '../errors.js';
 import type { Json } from '../json.js';
 import type { SerializedError } from '../results/record.js';
 import { sendEnvelopes } from '../send.js';
-import { failChord, recordMember, releaseFiring } from './chord-store.js';
+import { failChord, markBodySent, recordMember, releaseFiring } from './chord-store.js';
 import { toEnvelopes } from './envelopes.js';
 import { type Continuation, expand, firstTask, type Outgoing } from './expand.js';
 import type { AbortedError } from './wait-many.js';
@@ -33,6 +33,8 @@ export async function continueOnSuccess(
   env: Envelope,
   result: Json,
   token: string,
+  /** When this invocation ends (epoch ms): stored with a chord firing claim. */
+  deadline?: number,
 ): Promise<void> {
   const out: Outgoing[] = [];
   for (const node of env.link ?? []) expand(node, { value: result }, { steps: [] }, out);
@@ -44,7 +46,14 @@ export async function continueOnSuccess(
   await sendEnvelopes(client, toEnvelopes(out, { root: env.root, parent: env.id, now }));
   if (env.chain?.length || !env.chord) return;
   const ref = env.chord;
-  const joined = await recordMember(client, ref, env.id, result, env.root, `${env.id}:${token}`);
+  const joined = await recordMember(client, ref, env.id, result, env.root, `${env.id}:${token}`, deadline);
+  if (!joined.fire && joined.reason === 'sending') {
+    // This member's earlier delivery claimed the firing and may still be sending the body: come
+    // back later, when it is either marked sent or known lost (then this delivery re-sends it).
+    throw new Error(
+      `chord ${ref.id}: its body is being sent by an earlier delivery of ${env.id}; retry later`,
+    );
+  }
   if (!joined.fire) return;
   const body: Outgoing[] = [];
   expand({ kind: 'chain', steps: ref.body }, { value: joined.results }, joinOf(ref), body);
@@ -57,6 +66,8 @@ export async function continueOnSuccess(
     await releaseFiring(client, ref.id, `${env.id}:${token}`).catch(() => undefined);
     throw err;
   }
+  // Best effort: unmarked, a later delivery of this member would wait for the claim to lapse and send again.
+  await markBodySent(client, ref.id).catch(() => undefined);
 }
 
 function joinOf(ref: ChordRef): Continuation {

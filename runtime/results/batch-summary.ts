@@ -124,8 +124,9 @@ export function expandSummary(item: Record<string, unknown>): TaskSummary[] {
   const [base, ...rows] = JSON.parse(String(item.entries ?? '[0]')) as [number, ...PackedRow[]];
   const at = (ago: number | null) => (ago === null ? undefined : base - ago);
   const expiresAt = ttlToMs(item[ResultsSchema.ttlAttribute]);
-  return rows.map(
-    ([id, attempts, enq, start, fin, root = 0, parent = 0, tags = 0, chordId = 0, joinOf = 0]) => {
+  // Newest first, as lists read: a page may stop inside a summary and resume at the same place.
+  return rows
+    .map(([id, attempts, enq, start, fin, root = 0, parent = 0, tags = 0, chordId = 0, joinOf = 0]) => {
       const enqueuedAt = at(enq);
       const startedAt = at(start);
       const finishedAt = at(fin);
@@ -147,6 +148,6 @@ export function expandSummary(item: Record<string, unknown>): TaskSummary[] {
         ...(chordId !== 0 ? { chordId } : {}),
         ...(joinOf !== 0 ? { joinOf } : {}),
       } as TaskSummary;
-    },
-  );
+    })
+    .sort((a, b) => b.updatedAt - a.updatedAt);
 }

@@ -22,15 +22,16 @@ export interface WorkflowContinuation {
 
 /**
  * The canvas continuation: sends through SQS (and Scheduler), joins chords in the results table.
+ * `deadline` is when the invocation ends (epoch ms), kept with a chord firing claim.
  *
  * @example
  * ```ts
  * const workflow = canvasContinuation(client);
  * ```
  */
-export function canvasContinuation(client: CeleriacClient): WorkflowContinuation {
+export function canvasContinuation(client: CeleriacClient, deadline?: number): WorkflowContinuation {
   return {
-    onSuccess: (env, result, token) => continueOnSuccess(client, env, result, token),
+    onSuccess: (env, result, token) => continueOnSuccess(client, env, result, token, deadline),
     onFailure: (env, error) => continueOnFailure(client, env, error),
   };
 }

@@ -103,7 +103,7 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
     const known = budgets;
     const deps: RecordDeps = {
       store: tableWorkerStore(client),
-      workflow: canvasContinuation(client),
+      workflow: canvasContinuation(client, deadline),
       registry,
       log,
       requestId: context.awsRequestId,

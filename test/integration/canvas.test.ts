@@ -243,8 +243,17 @@ describe('chord joins under duplicate and concurrent delivery', () => {
     const { envelopes, bodyId } = manualChord(2);
     const [a, b] = envelopes as [Envelope, Envelope];
     await worker({ Records: [record(a, 1)] }, ctx('l1'));
-    // b's worker records b, claims the firing, and dies before sending the body.
-    const claimed = await recordMember(stack.client, b.chord!, b.id, 11, b.root, `${b.id}:dead`);
+    // b's worker records b, claims the firing, and dies before sending the body: its invocation
+    // (whose end the claim records) is over by the time b comes back.
+    const claimed = await recordMember(
+      stack.client,
+      b.chord!,
+      b.id,
+      11,
+      b.root,
+      `${b.id}:dead`,
+      Date.now() - 1,
+    );
     expect(claimed).toEqual({ fire: true, results: [10, 11] });
     // b's message was never acknowledged: it comes back.
     await worker({ Records: [record(b, 2)] }, ctx('l2'));

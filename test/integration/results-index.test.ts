@@ -55,7 +55,9 @@ beforeAll(async () => {
     },
     { step: 'initialize', name: 'testWriteUnits' },
   );
-  stack.startWorkers({ waitTimeSeconds: 1 });
+  // One worker on the stack's own client, whose DynamoDB client this test instruments (the
+  // default gives each lane a client of its own).
+  stack.startWorkers({ waitTimeSeconds: 1, handler: createWorker(registry, { client: stack.client }) });
 });
 afterAll(() => stack?.stop());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
-import { createRegistry, enqueueMany, task } from '../../runtime/internal.js';
+import { createRegistry, createWorker, enqueueMany, task } from '../../runtime/internal.js';
 import { localStack, waitForState } from './harness.js';
 
 /** Body runs per task id, to see a re-run. */
@@ -45,7 +45,9 @@ beforeAll(async () => {
     // Below the SDK's own retries: each of its attempts sees the throttle, as from the service.
     { step: 'finalizeRequest', name: 'testThrottle' },
   );
-  stack.startWorkers({ waitTimeSeconds: 1 });
+  // One worker on the stack's own client, whose DynamoDB client this test instruments (the
+  // default gives each lane a client of its own).
+  stack.startWorkers({ waitTimeSeconds: 1, handler: createWorker(registry, { client: stack.client }) });
 });
 afterAll(() => stack?.stop());
 
