@@ -90,8 +90,9 @@ export const Defaults = {
    * full-jitter backoff from 50 ms doubling to at most 1 s per wait (about 5 s at worst in all,
    * well inside an invocation). The SDK's default of 3 attempts leaves 0.8% of calls failed
    * under 20% throttling, and a failed result write re-runs the task; 8 leave 3 in a million.
+   * A timed-out or dropped connection gets 3 attempts: each may have waited a request timeout.
    */
-  SDK_RETRY: { maxAttempts: 8, baseMs: 50, capMs: 1_000 },
+  SDK_RETRY: { maxAttempts: 8, maxTransientAttempts: 3, baseMs: 50, capMs: 1_000 },
   /** Longest wait for an AWS SDK connection (see `SdkTimeouts`). */
   SDK_CONNECT_TIMEOUT_MS: 3_000,
   /** Longest wait for one AWS SDK attempt's response (see `SdkTimeouts`). */

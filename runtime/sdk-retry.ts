@@ -4,6 +4,11 @@ import { Defaults } from './constants.js';
 export interface SdkRetryPolicy {
   /** Attempts in all, the first included. */
   readonly maxAttempts: number;
+  /**
+   * Attempts when the failures are transient (a timed-out or dropped connection): each may have
+   * waited a whole request timeout, so fewer of them fit in an invocation than throttles do.
+   */
+  readonly maxTransientAttempts: number;
   /** The first retry waits up to this long (full jitter); each next one up to twice as long… */
   readonly baseMs: number;
   /** …but never more than this. */
@@ -14,6 +19,8 @@ export interface SdkRetryPolicy {
 interface Token {
   getRetryCount(): number;
   getRetryDelay(): number;
+  /** Retries that followed a transient failure. */
+  readonly transient: number;
 }
 
 /** What the SDK says about a failed attempt (its `RetryErrorInfo`). */
@@ -30,14 +37,15 @@ export interface SdkRetryStrategy {
   recordSuccess(token: Token): void;
 }
 
-const token = (retries: number, delayMs: number): Token => ({
+const token = (retries: number, delayMs: number, transient = 0): Token => ({
   getRetryCount: () => retries,
   getRetryDelay: () => delayMs,
+  transient,
 });
 
 /**
- * The retry strategy of the runtime's SDK clients: throttles, 5xx and dropped connections are
- * retried up to `maxAttempts` with full-jitter exponential backoff capped at `capMs`, so the
+ * The retry strategy of the runtime's SDK clients: throttles and 5xx are retried up to
+ * `maxAttempts`, timed-out and dropped connections up to `maxTransientAttempts`, with full-jitter exponential backoff capped at `capMs`, so the
  * retries of one call fit well inside a worker invocation (the SDK's default waits up to 20 s
  * per retry and stops retrying once its shared retry quota is spent, which a burst of throttles
  * does). A `retry-after` hint is honoured up to the cap. Client errors are not retried.
@@ -56,13 +64,18 @@ export function sdkRetryStrategy(
     acquireInitialRetryToken: async () => token(0, 0),
     async refreshRetryTokenForRetry(previous, errorInfo) {
       const retries = previous.getRetryCount() + 1;
-      if (errorInfo.errorType === 'CLIENT_ERROR' || retries >= policy.maxAttempts) {
+      const transient = previous.transient + (errorInfo.errorType === 'TRANSIENT' ? 1 : 0);
+      if (
+        errorInfo.errorType === 'CLIENT_ERROR' ||
+        retries >= policy.maxAttempts ||
+        transient >= policy.maxTransientAttempts
+      ) {
         throw new Error('no retry: not retryable, or attempts exhausted');
       }
       let delay = random() * Math.min(policy.capMs, policy.baseMs * 2 ** retries);
       const hint = errorInfo.retryAfterHint?.getTime();
       if (hint !== undefined) delay = Math.max(delay, Math.min(policy.capMs, hint - Date.now()));
-      return token(retries, Math.floor(delay));
+      return token(retries, Math.floor(delay), transient);
     },
     recordSuccess: () => undefined,
   };

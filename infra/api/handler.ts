@@ -30,7 +30,7 @@ export function createApiHandler(options: ApiHandlerOptions): ReturnType<typeof 
   // AWS calls still unanswered just before the function's end are abandoned (an error answer
   // instead of a timed-out invocation).
   const withDeadline: typeof inner = (event, lambdaContext) =>
-    lambdaContext
+    typeof lambdaContext?.getRemainingTimeInMillis === 'function'
       ? withCallDeadline(
           Date.now() + lambdaContext.getRemainingTimeInMillis() - API_DEADLINE_SLACK_MS,
           Date.now,

@@ -26,6 +26,17 @@ describe('the runtime SDK clients retry strategy', () => {
     await expect(strategy.refreshRetryTokenForRetry(token, { errorType: 'THROTTLING' })).rejects.toThrow();
   });
 
+  it('gives timed-out and dropped connections 3 attempts in all, as each may have waited a request timeout', async () => {
+    const strategy = sdkRetryStrategy(Defaults.SDK_RETRY, () => 0);
+    let token = await strategy.acquireInitialRetryToken('');
+    token = await strategy.refreshRetryTokenForRetry(token, { errorType: 'TRANSIENT' });
+    token = await strategy.refreshRetryTokenForRetry(token, { errorType: 'THROTTLING' });
+    token = await strategy.refreshRetryTokenForRetry(token, { errorType: 'TRANSIENT' });
+    expect(token.getRetryCount()).toBe(3);
+    // A third transient failure ends the call, though throttles could have gone on to 8 attempts.
+    await expect(strategy.refreshRetryTokenForRetry(token, { errorType: 'TRANSIENT' })).rejects.toThrow();
+  });
+
   it('never retries a client error, and jitter stays within the cap', async () => {
     const strategy = sdkRetryStrategy(Defaults.SDK_RETRY, () => 0.5);
     const first = await strategy.acquireInitialRetryToken('');
@@ -35,7 +46,10 @@ describe('the runtime SDK clients retry strategy', () => {
   });
 
   it('honours a retry-after hint, up to the cap', async () => {
-    const strategy = sdkRetryStrategy({ maxAttempts: 3, baseMs: 50, capMs: 1_000 }, () => 0);
+    const strategy = sdkRetryStrategy(
+      { maxAttempts: 3, maxTransientAttempts: 3, baseMs: 50, capMs: 1_000 },
+      () => 0,
+    );
     const first = await strategy.acquireInitialRetryToken('');
     const soon = await strategy.refreshRetryTokenForRetry(first, {
       errorType: 'THROTTLING',
