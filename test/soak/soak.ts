@@ -18,7 +18,7 @@ import {
   createWorker,
   type Json,
 } from '../../runtime/internal.js';
-import { bumpy, charge, double, inc, log, member, registry, total } from './tasks.js';
+import { bumpy, charge, double, environmentSignal, inc, log, member, registry, total } from './tasks.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -93,6 +93,8 @@ async function main(): Promise<number> {
     if (id) causes.set(id, (causes.get(id) ?? new Set()).add(cause));
   };
   const batches = new Map<string, (string | undefined)[]>();
+  /** Distinct messages seen per task id: more than one means the task was sent twice. */
+  const messages = new Map<string, Set<string>>();
   const outcomes: Record<string, number> = {};
   const mappings: EventSourceMapping[] = stack.startWorkers({
     waitTimeSeconds: 1,
@@ -103,7 +105,9 @@ async function main(): Promise<number> {
       return async (event, context) => {
         const ids = new Map(event.Records.map((r) => [r.messageId, envelopeId(r.body)]));
         batches.set(environment.id, [...ids.values()]);
-        const out = await worker(event, context);
+        for (const [messageId, id] of ids)
+          if (id) messages.set(id, (messages.get(id) ?? new Set()).add(messageId));
+        const out = await environmentSignal.run(environment.signal, () => worker(event, context));
         for (const f of out.batchItemFailures) mark(ids.get(f.itemIdentifier), 'handed back');
         return out;
       };
@@ -261,19 +265,21 @@ async function main(): Promise<number> {
       ]),
     );
   const twice = [...log.returned.entries()].filter(([, count]) => count > 1);
-  const twiceByCause: Record<string, number> = {};
-  for (const [id] of twice) {
+  const causeOf = (id: string): string => {
     const c = causes.get(id);
-    const cause = c?.has('killed')
-      ? 'worker killed'
-      : c?.has('timed out')
-        ? 'invocation timed out'
-        : c?.has('handed back')
-          ? 'handed back (a write or send failed after the body ran)'
-          : 'duplicate delivery';
-    twiceByCause[cause] = (twiceByCause[cause] ?? 0) + 1;
-  }
-  const runOnceTwice = twice.filter(([id]) => id.startsWith('o-')).length;
+    if (c?.has('killed')) return 'worker killed while its message was in the batch';
+    if (c?.has('timed out')) return 'invocation timed out';
+    if (c?.has('handed back')) return 'handed back (a write or send failed after the body ran)';
+    if ((messages.get(id)?.size ?? 0) > 1) return 'sent twice (by a step or member that ran twice)';
+    return 'other';
+  };
+  const tally = (list: readonly (readonly [string, number])[]) => {
+    const out: Record<string, number> = {};
+    for (const [id] of list) out[causeOf(id)] = (out[causeOf(id)] ?? 0) + 1;
+    return out;
+  };
+  const twiceByCause = tally(twice);
+  const runOnceTwice = tally(twice.filter(([id]) => id.startsWith('o-')));
   const latencies = units
     .filter((u) => u.doneAt !== undefined)
     .map((u) => u.doneAt! - u.enqueuedAt)
@@ -295,7 +301,7 @@ async function main(): Promise<number> {
     bodiesReturned: [...log.returned.values()].reduce((a, b) => a + b, 0),
     bodiesRunTwice: twice.length,
     bodiesRunTwiceByCause: twiceByCause,
-    runOnceBodiesRunTwice: runOnceTwice,
+    runOnceBodiesRunTwiceByCause: runOnceTwice,
     workerKills: { kills, invocations: outcomes },
     faultBursts: bursts.length,
     faultsInjected: {

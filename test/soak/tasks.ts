@@ -1,4 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRegistry, task } from '../../runtime/internal.js';
+
+/**
+ * The execution environment a body runs in (set by the soak's handler): a body whose
+ * environment was killed never returns, as its process would be gone.
+ */
+export const environmentSignal = new AsyncLocalStorage<AbortSignal>();
 
 /** What the soak's bodies did, per task id (one process holds every lane). */
 export interface BodyLog {
@@ -11,7 +18,8 @@ export const log: BodyLog = { returned: new Map() };
 /** A few ms of awaited work, so a kill can land mid-body. */
 const work = () => new Promise((r) => setTimeout(r, Math.floor(Math.random() * 15)));
 
-function done<R>(id: string, value: R): R {
+async function done<R>(id: string, value: R): Promise<R> {
+  if (environmentSignal.getStore()?.aborted) await new Promise<never>(() => undefined);
   log.returned.set(id, (log.returned.get(id) ?? 0) + 1);
   return value;
 }
