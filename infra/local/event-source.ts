@@ -98,6 +98,7 @@ const EVENT_OVERHEAD_BYTES = 16;
  * ```ts
  * const esm = new EventSourceMapping({ queue, queueUrl, queueArn, region, sqs, handler });
  * esm.start();
+ * esm.kill('out of memory'); // running invocations die; their batches come back
  * await esm.stop();
  * ```
  */

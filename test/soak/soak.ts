@@ -2,7 +2,8 @@
  * `npm run soak [-- --tasks N]`: N tasks (default 20,000) of mixed shapes (single, run-once,
  * retried, 3-step chains, 5-member chords) through the local stack, with random worker kills
  * and fault bursts (throttles, 5xx, refused and dropped connections) through the fault proxy.
- * Prints tasks lost, bodies run twice by cause and end-to-end latency; exits 1 on any loss.
+ * Prints tasks lost, bodies run twice by cause and end-to-end latency; exits 1 on any loss,
+ * wrong result or overwritten SUCCESS.
  * Not part of the test command.
  */
 import { isDeepStrictEqual, parseArgs } from 'node:util';
@@ -51,6 +52,8 @@ interface Unit {
   readonly enqueuedAt: number;
   doneAt?: number;
   outcome?: 'done' | 'wrong' | 'failed';
+  /** Its final record's history has a SUCCESS that is not its last event, or two of them. */
+  overwritten?: boolean;
 }
 
 type Cause = 'killed' | 'timed out' | 'handed back';
@@ -226,6 +229,8 @@ async function main(): Promise<number> {
           if (!rec || !['SUCCESS', 'FAILURE', 'REVOKED'].includes(rec.state)) return;
           settled++;
           u.doneAt = rec.finishedAt ?? rec.updatedAt;
+          const successes = rec.history.filter((e) => e.state === 'SUCCESS').length;
+          u.overwritten = successes > 1 || (successes === 1 && rec.history.at(-1)?.state !== 'SUCCESS');
           u.outcome =
             rec.state !== 'SUCCESS' ? 'failed' : isDeepStrictEqual(rec.result, u.expected) ? 'done' : 'wrong';
         }),
@@ -297,6 +302,7 @@ async function main(): Promise<number> {
     tasksLost: lostTasks,
     unitsLost: byShape(lost),
     wrongResults: units.filter((u) => u.outcome === 'wrong').length,
+    successOverwritten: units.filter((u) => u.overwritten).length,
     failedFinal: byShape(units.filter((u) => u.outcome === 'failed')),
     bodiesReturned: [...log.returned.values()].reduce((a, b) => a + b, 0),
     bodiesRunTwice: twice.length,
@@ -324,7 +330,7 @@ async function main(): Promise<number> {
   console.log(JSON.stringify(report, null, 2));
   if (lost.length) console.log('lost units (first 10):', lost.slice(0, 10));
   await stack.stop();
-  return lostTasks > 0 || report.wrongResults > 0 ? 1 : 0;
+  return lostTasks > 0 || report.wrongResults > 0 || report.successOverwritten > 0 ? 1 : 0;
 }
 
 function finalIdOf(ref: { kind: string; id?: string }): string {
