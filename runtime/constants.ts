@@ -101,6 +101,13 @@ export const Defaults = {
   CALL_DEADLINE_SLACK_MS: 250,
   /** Shards of the results indexes' partition keys (hot-partition guard). */
   INDEX_SHARDS: 4,
+  /**
+   * Longest retry backoff that waits in flight (a visibility change). A longer one leaves the
+   * queue as a fresh delayed copy carrying the attempts spent, so a downstream outage cannot
+   * fill SQS's in-flight limit (about 120,000 per standard queue): backoffs hold at most
+   * failing tasks/s × 5 s in flight.
+   */
+  IN_FLIGHT_BACKOFF_MAX_MS: 5_000,
 } as const;
 
 /** Task states as stored in the results table. PENDING is never stored: no item means PENDING. */

@@ -42,7 +42,7 @@ export interface InvocationInfo {
   readonly queue: string;
   readonly records: number;
   readonly failed: number;
-  readonly outcome: 'ok' | 'error' | 'timeout' | 'invalid-response';
+  readonly outcome: 'ok' | 'error' | 'timeout' | 'killed' | 'invalid-response';
   readonly durationMs: number;
   /** The execution environment (lane instance) that ran it. */
   readonly environment: string;
@@ -69,7 +69,12 @@ interface Lane {
     handler: WorkerHandler;
   };
   carry: Message[];
+  /** Set while an invocation runs: ends it as if its process died ({@link EventSourceMapping.kill}). */
+  crash?: (reason: string) => void;
 }
+
+/** How a killed invocation ends its race. */
+class Killed extends Error {}
 
 /** Lambda's synchronous invoke payload limit, which caps an SQS batch whatever its size. */
 export const MAX_EVENT_BYTES = Limits.LAMBDA_MAX_INVOKE_PAYLOAD_BYTES;
@@ -93,6 +98,7 @@ const EVENT_OVERHEAD_BYTES = 16;
  * ```ts
  * const esm = new EventSourceMapping({ queue, queueUrl, queueArn, region, sqs, handler });
  * esm.start();
+ * esm.kill('out of memory'); // running invocations die; their batches come back
  * await esm.stop();
  * ```
  */
@@ -112,6 +118,7 @@ export class EventSourceMapping {
   #draining = false;
   #receiving = 0;
   #idle: (() => void)[] = [];
+  readonly #running = new Set<Lane>();
 
   constructor(options: EventSourceOptions) {
     if (!options.createHandler && !options.handler) {
@@ -144,6 +151,19 @@ export class EventSourceMapping {
     this.#abort.abort();
     await Promise.allSettled(this.#lanes);
     this.#lanes = [];
+  }
+
+  /**
+   * Kill the execution environment of every invocation running now, as a crash or an
+   * out-of-memory kill would: its response is discarded, nothing of its batch is deleted (the
+   * messages come back after their visibility timeout), its fenced SDK clients refuse every
+   * later call, and the lane's next invocation starts a new environment. Returns how many
+   * invocations were killed.
+   */
+  kill(reason = 'killed'): number {
+    const lanes = [...this.#running];
+    for (const lane of lanes) lane.crash?.(reason);
+    return lanes.length;
   }
 
   async #lane(): Promise<void> {
@@ -256,11 +276,13 @@ export class EventSourceMapping {
     const running = env.handler(event, context);
     // A timed-out invocation's promise may still settle (or reject) later: its result is discarded.
     running.catch(() => undefined);
+    this.#running.add(lane);
     try {
       const response = await Promise.race([
         running,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error('Task timed out')), timeoutMs);
+          lane.crash = (reason) => reject(new Killed(reason));
         }),
       ]);
       const ids = new Set(records.map((r) => r.messageId));
@@ -274,16 +296,19 @@ export class EventSourceMapping {
         this.stats.reportedFailures += failed.size;
       }
     } catch (err) {
-      outcome = err instanceof Error && err.message === 'Task timed out' ? 'timeout' : 'error';
+      if (err instanceof Killed) outcome = 'killed';
+      else outcome = err instanceof Error && err.message === 'Task timed out' ? 'timeout' : 'error';
+      if (err instanceof Error && outcome !== 'error') {
+        // Lambda ends the environment: nothing it still has in flight reaches AWS afterwards.
+        env.kill(err.message);
+        lane.environment = undefined;
+      }
     } finally {
       clearTimeout(timer);
+      lane.crash = undefined;
+      this.#running.delete(lane);
     }
     if (outcome !== 'ok') this.stats.wholeBatchFailures++;
-    if (outcome === 'timeout') {
-      // Lambda ends the environment: nothing it still has in flight reaches AWS afterwards.
-      env.kill('Task timed out');
-      lane.environment = undefined;
-    }
     await this.#delete(toDelete);
     onInvoke?.({
       queue: queue.name,

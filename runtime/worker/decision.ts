@@ -11,7 +11,8 @@ import type { Transition } from '../results/store.js';
  * - `ack`: done (duplicate, revoked, expired); `record` is written first when present.
  * - `succeed`: the task returned; the workflow continues, then `record` (SUCCESS) is written.
  * - `retry`: `record` (RETRY) is written, the message comes back after `delayMs`; with
- *   `copy`, through a fresh copy (the queue's receive budget is spent: SQS would dead-letter it).
+ *   `copy`, through a fresh copy (the queue's receive budget is spent: SQS would dead-letter it;
+ *   or the backoff is longer than `Defaults.IN_FLIGHT_BACKOFF_MAX_MS` and must not wait in flight).
  * - `dead-letter`: failed for good; the workflow learns of the failure (`continueFailure`),
  *   `record` (FAILURE) is written, the message is copied to the DLQ.
  * - `defer`: not run now and not an attempt: replaced by a copy carrying `spent` attempts.

@@ -1,5 +1,5 @@
 import { hasContinuation } from '../canvas/continue.js';
-import { Limits, ResultMode, TaskState } from '../constants.js';
+import { Defaults, Limits, ResultMode, TaskState } from '../constants.js';
 import { isNonRetriable, isRetry } from '../control.js';
 import { type Json, toJson } from '../json.js';
 import { type SerializedError, serializeError } from '../results/record.js';
@@ -143,7 +143,9 @@ function failed(
   );
   // A visibility retry is one more receive; one receive is kept spare for a lost worker. Past
   // that, SQS would move the message to the DLQ mid-retry: a fresh copy carries the attempts.
-  if (input.receiveCount + 2 > input.receiveBudget) {
+  // A long backoff also leaves the queue as a copy: waiting in flight, it would count toward
+  // SQS's in-flight limit for its whole length.
+  if (input.receiveCount + 2 > input.receiveBudget || delayMs > Defaults.IN_FLIGHT_BACKOFF_MAX_MS) {
     const maxDelayMs = Limits.SQS_MAX_DELAY_SECONDS * 1000;
     // A copy waits at most 15 min in SQS; a longer backoff travels as `retryAt`, re-checked then.
     const env = delayMs > maxDelayMs ? { ...run.env, retryAt: input.now + delayMs } : run.env;

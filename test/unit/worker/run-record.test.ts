@@ -1,7 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeEnvelope } from '../../../runtime/envelope.js';
 import { CeleriacError } from '../../../runtime/errors.js';
-import { envelopeFactory, envelopeRecord, sqsRecordFactory, workerHarness } from './support/factories.js';
+import {
+  envelopeFactory,
+  envelopeRecord,
+  expectKind,
+  sqsRecordFactory,
+  workerHarness,
+} from './support/factories.js';
 import { calls, deepBody, registry } from './tasks.js';
 
 const chain = [
@@ -78,11 +84,22 @@ describe('runRecord: success', () => {
 });
 
 describe('runRecord: failure', () => {
-  it('records RETRY and asks for a delayed retry', async () => {
+  it('records RETRY and asks for a short retry in flight', async () => {
+    const w = workerHarness(registry);
+    const env = envelopeFactory('brief');
+    expect(await w.run(envelopeRecord(env))).toEqual({ kind: 'retry', delayMs: 2_000 });
+    expect(w.store.records.get(env.id)).toMatchObject({ state: 'RETRY', error: { type: 'TypeError' } });
+  });
+
+  it('records RETRY and replaces the message by a delayed copy for a long backoff', async () => {
     const w = workerHarness(registry);
     const env = envelopeFactory('flaky');
-    expect(await w.run(envelopeRecord(env))).toEqual({ kind: 'retry', delayMs: 10_000 });
-    expect(w.store.records.get(env.id)).toMatchObject({ state: 'RETRY', error: { type: 'TypeError' } });
+    const out = await w.run(envelopeRecord(env));
+    expectKind(out, 'defer');
+    expect(out.delayMs).toBe(10_000);
+    // The copy carries the attempt spent: its first receive is attempt 2.
+    expect(JSON.parse(out.body)).toMatchObject({ id: env.id, spent: 1 });
+    expect(w.store.records.get(env.id)).toMatchObject({ state: 'RETRY', attempt: 1, retryInMs: 10_000 });
   });
 
   it('records FAILURE at the last attempt, tells the workflow, and dead-letters', async () => {

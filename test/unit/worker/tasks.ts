@@ -13,6 +13,9 @@ export const nothing = task('nothing', {}, () => undefined);
 export const flaky = task('flaky', { retry: { maxAttempts: 3, backoff: '10s' } }, () => {
   throw new TypeError('flaky failed');
 });
+export const brief = task('brief', { retry: { maxAttempts: 3, backoff: '2s' } }, () => {
+  throw new TypeError('brief failed');
+});
 export const later = task('later', { retry: { maxAttempts: 3 } }, () => {
   throw new Retry('42s', 'not ready');
 });
@@ -85,6 +88,7 @@ export const registry = createRegistry({
     echo,
     nothing,
     flaky,
+    brief,
     later,
     fatal,
     picky,

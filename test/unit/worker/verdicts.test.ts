@@ -67,6 +67,19 @@ describe('verdict after a return', () => {
 });
 
 describe('verdict after a throw', () => {
+  it('retries a short backoff in flight, by a visibility change', () => {
+    const out = verdict(runnable('brief'), threw(new TypeError('x')), input);
+    expectKind(out, 'retry');
+    expect([out.delayMs, out.record?.retryInMs, out.copy]).toEqual([2_000, 2_000, undefined]);
+  });
+
+  it('sends a backoff longer than the in-flight threshold as a delayed copy carrying the attempt', () => {
+    const run = runnable('flaky');
+    const out = verdict(run, threw(new TypeError('x')), input);
+    expectKind(out, 'retry');
+    expect([out.delayMs, out.copy]).toEqual([10_000, { env: run.env, spent: 1 }]);
+  });
+
   it('retries a retriable error with the policy backoff', () => {
     const out = verdict(runnable('flaky'), threw(new TypeError('x')), input);
     expect(out).toMatchObject({
