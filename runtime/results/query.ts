@@ -16,7 +16,6 @@ import {
   type PartitionPosition,
   type PartitionSource,
 } from './merge-cursor.js';
-import type { TaskRecord } from './record.js';
 import { INDEXED_STATES, ResultsSchema, SUMMARY_KIND } from './schema.js';
 import { allShardKeys, type ResultShards, resolveShards } from './shards.js';
 import { bucketize, type StatsBucket } from './stats-buckets.js';
