@@ -20,7 +20,7 @@ export { Defaults, Limits } from './constants.js';
 export { toMillis } from './duration.js';
 export { type PreparedMessage, prepareMessage } from './enqueue.js';
 export { type DecodeResult, decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.js';
-// Everything users import from `celeriac`, and the plumbing below.
+// Everything users import from `celeriac`, besides the plumbing listed here.
 export * from './index.js';
 export { createLogger, type LogFields, type Logger } from './logger.js';
 export type { QueuePlan, ResourcePlan, SchedulePlan, TablePlan, TaskPlan } from './plan.js';
