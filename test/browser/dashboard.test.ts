@@ -267,11 +267,12 @@ describe('dashboard (Chromium, local stack, real tasks)', () => {
     const tag = `paging:${Date.now().toString(36)}`;
     const now = Date.now();
     const written: string[] = [];
+    let batch: Transition[] = [];
     for (let i = 0; i < 120; i++) {
       const id = `${tag.replace(':', '-')}-${i}`;
       const finishedAt = now - i * 1_000;
       const store = new ResultStore(stack.dynamodb, stack.config.table, () => finishedAt);
-      await store.write({
+      const t: Transition = {
         id,
         state: 'SUCCESS',
         task: 'examples.noop',
@@ -283,8 +284,15 @@ describe('dashboard (Chromium, local stack, real tasks)', () => {
         startedAt: finishedAt - 5,
         finishedAt,
         result: null,
-      });
+      };
+      await store.write(t);
       written.push(id);
+      // Successes are listed through the batch summaries a worker writes after each batch.
+      batch.push(t);
+      if (batch.length === 10) {
+        await store.putSummaries(summaryItems(batch, finishedAt, store.shards, randomUUID));
+        batch = [];
+      }
     }
     await page.goto(`${api.url}/#/tasks?tag=${encodeURIComponent(tag)}`);
     await expect.poll(() => page.locator('tr[data-id]').count()).toBe(50);
