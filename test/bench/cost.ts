@@ -17,7 +17,16 @@ import { parseArgs } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.js';
-import { chord, createRegistry, enqueueMany, group, type ResultMode, task } from '../../runtime/internal.js';
+import {
+  chord,
+  createRegistry,
+  createWorker,
+  enqueueMany,
+  group,
+  type ResultMode,
+  task,
+  type WorkerHandler,
+} from '../../runtime/internal.js';
 import { Prices } from './prices.js';
 import { scaleModel, tableLoad } from './scale-model.js';
 
@@ -194,7 +203,7 @@ export async function measureCost(options: CostOptions = {}): Promise<ModeCost[]
       );
       if (handles.some((h) => !h.ok)) throw new Error('enqueueMany failed in the cost bench');
       // The enqueue requests count (SendMessageBatch); the meter was reset before them.
-      const run = await drain(stack, mode, n);
+      const run = await drain(stack, mode, n, createWorker(registry, { client: stack.client }));
       const m = meter;
       meter = newMeter();
       const per = (v: number) => v / n;
@@ -234,10 +243,13 @@ async function drain(
   stack: LocalStack,
   queue: string,
   n: number,
+  handler: WorkerHandler,
 ): Promise<{ invocations: number; busyMs: number }> {
   let invocations = 0;
   let busyMs = 0;
   const esms = stack.startWorkers({
+    // One worker on the metered client (by default each lane would get a client of its own).
+    handler,
     queues: [queue],
     waitTimeSeconds: 1,
     onInvoke: (i) => {
@@ -291,7 +303,8 @@ export async function measureChordWriteUnits(
   const stack = await startLocalStack({ registry, plan: { prefix: `h${Date.now() % 100000}` } });
   let meter = newMeter();
   meterClients(stack.sqs, stack.dynamodb, () => meter);
-  stack.startWorkers({ waitTimeSeconds: 1 });
+  // One worker on the metered client (by default each lane would get a client of its own).
+  stack.startWorkers({ waitTimeSeconds: 1, handler: createWorker(registry, { client: stack.client }) });
   const out: ChordWriteUnits[] = [];
   try {
     for (const size of sizes) {
