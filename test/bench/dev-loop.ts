@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { versionTaskFile, writeDevApp } from '../support/dev-app.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -21,29 +22,12 @@ const median = (xs: readonly number[]) => {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
 
-function writeTask(dir: string, version: number): void {
-  writeFileSync(
-    path.join(dir, 'tasks', 'version.ts'),
-    `import { task } from 'celeriac';\nexport const version = task('dev.version', {}, async () => ${version});\n`,
-  );
-}
+/** The app's one task, returning `version`. */
+const versionTask = (version: number) =>
+  `import { task } from 'celeriac';\nexport const version = task('dev.version', {}, async () => ${version});\n`;
 
-function writeApp(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
-  writeFileSync(
-    path.join(dir, 'celeriac.config.ts'),
-    "import { defineConfig } from 'celeriac/config';\nexport default defineConfig({ registry: './tasks/index.ts', worker: './tasks/worker.ts' });\n",
-  );
-  writeFileSync(
-    path.join(dir, 'tasks', 'index.ts'),
-    "import { createRegistry } from 'celeriac';\nimport { version } from './version.js';\nexport const registry = createRegistry({ app: 'benchdev', tasks: [version] });\n",
-  );
-  writeFileSync(
-    path.join(dir, 'tasks', 'worker.ts'),
-    "import { createWorker } from 'celeriac';\nimport { registry } from './index.js';\nexport const handler = createWorker(registry);\n",
-  );
-  writeTask(dir, 0);
+function writeTask(dir: string, version: number): void {
+  writeFileSync(versionTaskFile(dir), versionTask(version));
 }
 
 /** Resolve when `child`'s output (from `from` on) matches `pattern`. */
@@ -81,7 +65,7 @@ export async function measureDevLoop(
   const starts = options.starts ?? 3;
   const reloadsPerStart = options.reloadsPerStart ?? 3;
   const dir = path.join(ROOT, 'test', 'artifacts', `bench-dev-${process.pid}`);
-  writeApp(dir);
+  writeDevApp(dir, 'benchdev', versionTask(0));
   const ready: number[] = [];
   const reloads: number[] = [];
   try {

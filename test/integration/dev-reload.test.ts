@@ -1,33 +1,34 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFromLocalConfig } from '../../infra/local/local-config.js';
 import { type CeleriacClient, enqueueByName, type Task, TaskState } from '../../runtime/internal.js';
+import { versionTaskFile, writeDevApp } from '../support/dev-app.js';
 import { eventually } from './harness.js';
 
 // `celeriac dev` as a user runs it (the built bin), on an app of its own: a change to the app's
 // code replaces the workers, and nothing queued or stored is lost.
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const APP = path.join(ROOT, 'test', 'artifacts', `dev-app-${process.pid}`);
-const TASK_FILE = path.join(APP, 'tasks', 'version.ts');
+const TASK_FILE = versionTaskFile(APP);
 /** The app's task, as a producer types it (the app's code is written by the test). */
 type VersionTask = Task<{ wait: number }, string>;
 let dev: ChildProcess;
 let output = '';
 let client: CeleriacClient;
 
-function writeTask(version: string, file = TASK_FILE): void {
-  writeFileSync(
-    file,
-    `import { task } from 'celeriac';
+/** The app's one task: it waits `wait` ms and returns `version`. */
+const versionTask = (version: string) => `import { task } from 'celeriac';
 export const version = task('dev.version', { trackStarted: true }, async ({ wait }: { wait: number }) => {
   await new Promise((r) => setTimeout(r, wait));
   return '${version}';
 });
-`,
-  );
+`;
+
+function writeTask(version: string): void {
+  writeFileSync(TASK_FILE, versionTask(version));
 }
 
 /** Resolve with the first match of `pattern` in dev's output after `from` characters. */
@@ -42,24 +43,7 @@ async function runVersion(wait = 0): Promise<string> {
 
 /** A small app of its own: config, registry, worker entry and one task. */
 function writeApp(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
-  writeFileSync(
-    path.join(dir, 'celeriac.config.ts'),
-    "import { defineConfig } from 'celeriac/config';\nexport default defineConfig({ registry: './tasks/index.ts', worker: './tasks/worker.ts' });\n",
-  );
-  writeFileSync(
-    path.join(dir, 'tasks', 'index.ts'),
-    `import { createRegistry } from 'celeriac';
-import { version } from './version.js';
-export const registry = createRegistry({ app: 'devapp', tasks: [version] });
-`,
-  );
-  writeFileSync(
-    path.join(dir, 'tasks', 'worker.ts'),
-    "import { createWorker } from 'celeriac';\nimport { registry } from './index.js';\nexport const handler = createWorker(registry);\n",
-  );
-  writeTask('v1', path.join(dir, 'tasks', 'version.ts'));
+  writeDevApp(dir, 'devapp', versionTask('v1'));
 }
 
 beforeAll(async () => {
