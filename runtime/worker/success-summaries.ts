@@ -67,7 +67,8 @@ export class BatchSummaries {
       this.#written.push(t);
       if (carried) for (const o of [t, ...mine]) this.#carried.add(o);
     };
-    if (mine.length === 0) return { settle: settleOwn };
+    // A carrier with nothing else to pack still lists itself: its own index entry (one write
+    // unit, in the same PutItem) is cheaper than a separate summary item (two).
     return { summary: { entries: packRows(mine, this.#now()) }, settle: settleOwn };
   }
 

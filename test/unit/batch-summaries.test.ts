@@ -68,8 +68,17 @@ describe('a batch carries its successes in its last success', () => {
     const a = await s.beforeSuccess(0, t('a'));
     a.settle({ written: false, carried: false });
     const b = await s.beforeSuccess(1, t('b'));
-    expect(b.summary).toBeUndefined();
-    b.settle({ written: true, carried: false });
-    expect(s.uncarried().map((x) => x.id)).toEqual(['b']);
+    // b carries nothing but itself: no separate summary item is needed for it.
+    expect(expandSummary({ task: 'a', queue: 'q', entries: b.summary!.entries })).toEqual([]);
+    b.settle({ written: true, carried: true });
+    expect(s.uncarried()).toEqual([]);
+  });
+
+  it('a lone success lists itself in its own item (one PutItem, no separate summary)', async () => {
+    const s = new BatchSummaries(1, () => 100);
+    const only = await s.beforeSuccess(0, t('only'));
+    expect(only.summary).toBeDefined();
+    only.settle({ written: true, carried: true });
+    expect(s.uncarried()).toEqual([]);
   });
 });
