@@ -104,6 +104,8 @@ function buildMessage(
     ...(options.parentId ? { parent: options.parentId } : {}),
     ...(tags.length ? { tags } : {}),
     ...(trace ? { trace } : {}),
+    // Minted here, now: a revocation older than this cannot name this id (see Envelope.born).
+    ...(options.id === undefined && options.rootId === undefined ? { born: now } : {}),
   };
   const body = encodeEnvelope(envelope);
   const queueUrl = client.queue(queue).url;

@@ -36,6 +36,7 @@ const EnvelopeSchema = v.object({
   beat: v.optional(v.object({ schedule: v.string(), at: v.string() })),
   spent: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   retryAt: v.optional(EPOCH_MS),
+  born: v.optional(EPOCH_MS),
 });
 
 /**
@@ -87,6 +88,12 @@ export interface Envelope {
   readonly spent?: number;
   /** Epoch ms before which a retry copy must not run (a backoff longer than SQS can delay). */
   readonly retryAt?: number;
+  /**
+   * Epoch ms when the runtime minted this message's id and root (both random, chosen by no
+   * caller): nobody could revoke either before then. Workers skip the revocation read of a
+   * message minted after the newest revocation. Absent when a caller chose the id or root.
+   */
+  readonly born?: number;
 }
 
 /**

@@ -4,6 +4,7 @@ import { Defaults, FINAL_STATES, TaskState } from '../constants.js';
 import { ResultsSchema } from '../results/schema.js';
 import { workflowMemberIds } from '../results/workflow-members.js';
 import { deleteTaskSchedule } from '../schedules/one-time.js';
+import { raiseRevocationHorizon } from '../worker/revocation-horizon.js';
 import { revocationKey } from '../worker/revocations.js';
 
 /** Options of {@link revoke} and {@link revokeWorkflow}. */
@@ -30,10 +31,10 @@ export interface RevokeResult {
  * Revoke a task by id, in whatever state it is:
  * - first its record becomes REVOKED (a conditional write that never replaces SUCCESS or
  *   FAILURE); when that write fails, nothing else changes;
- * - then its revocation item is written (one item per id, deleted by TTL after the hold), which
- *   workers read for the ids of each batch (cached up to a second), so a queued or delayed
- *   message is skipped when it arrives, and a running task gets its AbortSignal at the next
- *   check (every 2 s by default);
+ * - then its revocation item is written (one item per id, deleted by TTL after the hold) and
+ *   the revocation horizon raised to now; workers read the horizon (cached up to a second) and
+ *   the ids of each message minted before it, so a queued or delayed message is skipped when it
+ *   arrives, and a running task gets its AbortSignal at the next check (every 2 s by default);
  * - last, a long-delayed task's one-time Scheduler schedule is deleted, so it never fires.
  *
  * @example
@@ -91,11 +92,13 @@ export async function revokeWorkflow(rootId: string, options: RevokeOptions = {}
 }
 
 /**
- * Write an id's revocation item (`_revoked#<id>`), read by workers for the ids of each batch.
- * It holds longer than SQS keeps any message, then DynamoDB's TTL deletes it. Idempotent.
+ * Write an id's revocation item (`_revoked#<id>`), then raise the revocation horizon to now, so
+ * workers read the ids of every message minted before it. The item holds longer than SQS keeps
+ * any message, then DynamoDB's TTL deletes it. Idempotent; when it throws, revoke again.
  */
 async function listRevoked(client: CeleriacClient, id: string): Promise<void> {
-  const until = client.now() + Defaults.REVOCATION_HOLD_MS;
+  const at = client.now();
+  const until = at + Defaults.REVOCATION_HOLD_MS;
   await client.dynamodb.send(
     new PutItemCommand({
       TableName: client.config.table,
@@ -106,4 +109,5 @@ async function listRevoked(client: CeleriacClient, id: string): Promise<void> {
       },
     }),
   );
+  await raiseRevocationHorizon(client.dynamodb, client.config.table, at, until);
 }

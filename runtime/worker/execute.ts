@@ -35,7 +35,7 @@ export async function executeTask(run: Runnable, input: ExecuteInput): Promise<E
     Math.min(task.definition.timeoutMs ?? Number.POSITIVE_INFINITY, input.deadline - startedAt),
   );
   const controller = new AbortController();
-  const unwatch = input.running?.add(env.id, env.root, controller);
+  const unwatch = input.running?.add(env, controller);
   try {
     const value = await withTimeLimit(
       limitMs,

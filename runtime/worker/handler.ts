@@ -9,6 +9,8 @@ import { canvasContinuation } from './continuation.js';
 import { deadLetterRecords, delayRecords, deleteRecords, type Located, resendRecords } from './effects.js';
 import { FAIL, type Outcome } from './outcome.js';
 import { mapLimit } from './pool.js';
+import { RevocationHorizon } from './revocation-horizon.js';
+import { RevocationView } from './revocation-view.js';
 import { RevocationCache } from './revocations.js';
 import { RunningTasks } from './revoke-watch.js';
 import { type Decoded, decodeRecord, type RecordDeps, runRecord } from './run-record.js';
@@ -26,9 +28,11 @@ export interface WorkerOptions {
   readonly deadlineMarginMs?: number;
   readonly logger?: Logger;
   /**
-   * How stale the worker's cached view of an id's revocation may be: a revoked task picked up
-   * later than this after its revocation is never run. Each batch reads its own ids and roots
-   * (one BatchGetItem), reusing reads younger than this.
+   * How stale the worker's cached view of revocations may be: a revoked task picked up later
+   * than this after its revocation is never run. The worker reads the revocation horizon (the
+   * time of the newest revocation) at most this often; a batch whose messages were all minted
+   * after it reads nothing more, others read their own ids and roots (one BatchGetItem),
+   * reusing reads younger than this.
    * @default 1000 ms
    */
   readonly revocationRefreshMs?: number;
@@ -61,7 +65,7 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
   const random = options.random ?? Math.random;
   const refreshMs = options.revocationRefreshMs ?? Defaults.REVOCATION_REFRESH_MS;
   let queueIndex: Map<string, { url: string; dlqUrl: string }> | undefined;
-  let revocations: RevocationCache | undefined;
+  let revocations: RevocationView | undefined;
   let budgets: Map<string, number> | undefined;
 
   return async (event: SqsEvent, context: LambdaContextLike): Promise<BatchResponse> => {
@@ -83,19 +87,11 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
     const deadline = client.now() + context.getRemainingTimeInMillis() - margin;
     const records = event.Records ?? [];
     const decoded = records.map(decodeRecord);
-    revocations ??= new RevocationCache(client.dynamodb, client.config.table, {
-      refreshMs,
-      now: client.now,
-      timeoutMs: Defaults.REVOCATION_READ_TIMEOUT_MS,
-      onFallback: (error, ids) =>
-        logger.warn('revocations unreadable; using the last known state', {
-          error: String(error),
-          ids: ids.length,
-        }),
-    });
-    // Only the batch's ids and workflow roots are read; a failed read falls back to what is known.
-    const revoked = await revocations.lookup(
-      decoded.flatMap((d) => (d.decoded.ok ? [d.decoded.envelope.id, d.decoded.envelope.root] : [])),
+    revocations ??= revocationView(client, refreshMs, logger);
+    // Only the batch's ids and workflow roots can matter, and only for messages minted before the
+    // newest revocation; a failed read falls back to what is known.
+    const revoked = await revocations.revokedAmong(
+      decoded.flatMap(({ decoded: d }) => (d.ok ? [d.envelope] : [])),
     );
 
     const running = new RunningTasks(revocations, options.revokeCheckMs ?? Defaults.REVOKE_CHECK_MS);
@@ -131,6 +127,29 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
     await recordSuccessSummaries(client, summaries.uncarried(), log);
     return settle(client, deps.store, records, outcomes, queueIndex, log);
   }
+}
+
+/** The worker instance's revocation view: the horizon, then per-id reads where needed. */
+function revocationView(client: CeleriacClient, refreshMs: number, logger: Logger): RevocationView {
+  const timeoutMs = Defaults.REVOCATION_READ_TIMEOUT_MS;
+  const horizon = new RevocationHorizon(client.dynamodb, client.config.table, {
+    refreshMs,
+    now: client.now,
+    timeoutMs,
+    onFallback: (error) =>
+      logger.warn('revocation horizon unreadable; reading each id', { error: String(error) }),
+  });
+  const cache = new RevocationCache(client.dynamodb, client.config.table, {
+    refreshMs,
+    now: client.now,
+    timeoutMs,
+    onFallback: (error, ids) =>
+      logger.warn('revocations unreadable; using the last known state', {
+        error: String(error),
+        ids: ids.length,
+      }),
+  });
+  return new RevocationView(horizon, cache);
 }
 
 /** Each queue's receive budget (its maxReceiveCount), by logical name. */

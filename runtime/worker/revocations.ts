@@ -4,6 +4,7 @@ import {
   type DynamoDBClient,
   type KeysAndAttributes,
 } from '@aws-sdk/client-dynamodb';
+import { boundedRead } from './bounded-read.js';
 
 /**
  * Revocations live one item per revoked id in the results table, keyed `_revoked#<id>`, with
@@ -98,32 +99,15 @@ export class RevocationCache {
 
   /** Read `ids`; on failure keep what is known and report it. Resolves, never rejects. */
   async #fetch(ids: readonly string[]): Promise<void> {
-    const controller = new AbortController();
     const missing = new Set(ids);
-    let timer: NodeJS.Timeout | undefined;
-    // The signal abandons the SDK call; the race makes sure nothing else can hold a lookup.
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new Error(`revocation read took longer than ${this.#timeoutMs} ms`);
-        error.name = 'TimeoutError';
-        controller.abort(error);
-        reject(error);
-      }, this.#timeoutMs);
-    });
     try {
-      await Promise.race([
-        (async () => {
-          for (let i = 0; i < ids.length; i += BATCH_GET_MAX) {
-            await this.#read(ids.slice(i, i + BATCH_GET_MAX), controller.signal, missing);
-          }
-        })(),
-        expired,
-      ]);
+      await boundedRead(this.#timeoutMs, 'revocation read', async (signal) => {
+        for (let i = 0; i < ids.length; i += BATCH_GET_MAX) {
+          await this.#read(ids.slice(i, i + BATCH_GET_MAX), signal, missing);
+        }
+      });
     } catch (err) {
       this.options.onFallback?.(err, [...missing]);
-    } finally {
-      clearTimeout(timer);
-      expired.catch(() => undefined);
     }
   }
 

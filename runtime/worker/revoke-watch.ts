@@ -1,4 +1,4 @@
-import type { RevocationCache } from './revocations.js';
+import type { RevocationView, Watched } from './revocation-view.js';
 
 /** Raised inside a running task (as its signal's reason) when the task or its workflow is revoked. */
 export class TaskRevoked extends Error {
@@ -17,24 +17,24 @@ export class TaskRevoked extends Error {
  *
  * @example
  * ```ts
- * const running = new RunningTasks(cache, 2_000);
- * const done = running.add(env.id, env.root, controller);
+ * const running = new RunningTasks(view, 2_000);
+ * const done = running.add({ id: env.id, root: env.root, born: env.born }, controller);
  * try { await run(controller.signal); } finally { done(); running.stop(); }
  * ```
  */
 export class RunningTasks {
-  readonly #tasks = new Map<AbortController, { readonly id: string; readonly root: string }>();
+  readonly #tasks = new Map<AbortController, Watched>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly cache: RevocationCache | undefined,
+    private readonly view: RevocationView | undefined,
     private readonly intervalMs: number,
   ) {}
 
   /** Watch a task until the returned function is called. */
-  add(id: string, root: string, controller: AbortController): () => void {
-    this.#tasks.set(controller, { id, root });
-    if (this.cache && !this.#timer) {
+  add(task: Watched, controller: AbortController): () => void {
+    this.#tasks.set(controller, task);
+    if (this.view && !this.#timer) {
       this.#timer = setInterval(() => this.#check(), this.intervalMs);
       this.#timer.unref();
     }
@@ -51,10 +51,9 @@ export class RunningTasks {
   }
 
   #check(): void {
-    if (!this.cache || this.#tasks.size === 0) return;
-    const watched = [...this.#tasks.values()].flatMap((task) => [task.id, task.root]);
-    this.cache
-      .lookup(watched)
+    if (!this.view || this.#tasks.size === 0) return;
+    this.view
+      .revokedAmong([...this.#tasks.values()])
       .then((ids) => {
         for (const [controller, task] of this.#tasks) {
           if (!controller.signal.aborted && (ids.has(task.id) || ids.has(task.root))) {

@@ -157,3 +157,114 @@ describe('revoke', () => {
     dynamodb.destroy();
   }, 60_000);
 });
+
+describe('the revocation horizon', () => {
+  const horizonItem = async () => {
+    const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const out = await stack.dynamodb.send(
+      new GetItemCommand({
+        TableName: stack.config.table,
+        Key: { id: { S: '_revoked#*' } },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item;
+  };
+
+  /** A worker on its own DynamoDB client, invoked directly, with its DynamoDB requests counted. */
+  const countedWorker = async (now: () => number) => {
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { CeleriacClient } = await import('../../runtime/internal.js');
+    const calls: string[] = [];
+    const dynamodb = new DynamoDBClient({
+      region: stack.config.region,
+      endpoint: stack.config.endpoints!.dynamodb!,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        calls.push(context.commandName ?? '?');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCalls' },
+    );
+    const client = new CeleriacClient({ config: stack.config, sqs: stack.sqs, dynamodb, now });
+    const handler = createWorker(registry, { client, revocationRefreshMs: 60_000 });
+    const queueUrl = stack.config.queues.default!.url;
+    const arn = `arn:aws:sqs:${stack.config.region}:000000000000:${queueUrl.slice(queueUrl.lastIndexOf('/') + 1)}`;
+    const run = (bodies: readonly string[]) =>
+      handler(
+        {
+          Records: bodies.map((body, i) => ({
+            messageId: `horizon-${Date.now()}-${i}`,
+            receiptHandle: 'unused',
+            body,
+            attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()) },
+            eventSource: 'aws:sqs',
+            eventSourceARN: arn,
+          })),
+        },
+        { awsRequestId: 'horizon', getRemainingTimeInMillis: () => 30_000 },
+      );
+    return { calls, client, run, destroy: () => dynamodb.destroy() };
+  };
+
+  it('revoke() raises the horizon to its time and never lowers it', async () => {
+    const { CeleriacClient } = await import('../../runtime/internal.js');
+    const before = Date.now();
+    await revoke('horizon-now', { client: stack.client, task: 'nap' });
+    const latest = Number((await horizonItem())?.latest?.N);
+    expect(latest).toBeGreaterThanOrEqual(before);
+    expect(latest).toBeLessThanOrEqual(Date.now());
+    // A revoker whose clock is an hour behind does not move the horizon back.
+    const late = new CeleriacClient({
+      config: stack.config,
+      sqs: stack.sqs,
+      dynamodb: stack.dynamodb,
+      now: () => Date.now() - 3_600_000,
+    });
+    await revoke('horizon-late', { client: late, task: 'nap' });
+    expect(Number((await horizonItem())?.latest?.N)).toBe(latest);
+    expect((await horizonItem())?.gsTask).toBeUndefined();
+  });
+
+  it('a batch minted after the newest revocation reads only the horizon, once per refresh', async () => {
+    const { prepareMessage } = await import('../../runtime/internal.js');
+    // Messages minted an hour from now: past the horizon and its five-minute clock margin.
+    const w = await countedWorker(() => Date.now() + 3_600_000);
+    const bodies = async (n: number) =>
+      Promise.all(
+        Array.from({ length: n }, async () => (await prepareMessage(nap, { ms: 1 }, {}, w.client)).body),
+      );
+    const first = await bodies(10);
+    expect(JSON.parse(first[0]!).born).toBeGreaterThan(Date.now());
+    expect((await w.run(first)).batchItemFailures).toEqual([]);
+    expect((await w.run(await bodies(10))).batchItemFailures).toEqual([]);
+    // The first batch reads the horizon and its ids at once; the next ones (refresh 60 s) read nothing.
+    expect(w.calls.filter((c) => c === 'GetItemCommand')).toHaveLength(1);
+    expect(w.calls.filter((c) => c === 'BatchGetItemCommand')).toHaveLength(1);
+    const third = await bodies(10);
+    expect((await w.run(third)).batchItemFailures).toEqual([]);
+    expect(w.calls.filter((c) => c.endsWith('GetItemCommand'))).toHaveLength(2);
+    for (const body of [...first, ...third]) expect(seen.get(JSON.parse(body).id)).toBe('finished');
+    w.destroy();
+  });
+
+  it('an id revoked before it was enqueued (a caller-chosen id) is still read and skipped', async () => {
+    await revoke('chosen-before', { client: stack.client, task: 'nap' });
+    const { prepareMessage } = await import('../../runtime/internal.js');
+    const w = await countedWorker(() => Date.now() + 3_600_000);
+    // A first batch reads the horizon; the batch after it reads only what it must.
+    await w.run([(await prepareMessage(nap, { ms: 1 }, {}, w.client)).body]);
+    const chosen = (await prepareMessage(nap, { ms: 1 }, { id: 'chosen-before' }, w.client)).body;
+    const minted = (await prepareMessage(nap, { ms: 1 }, {}, w.client)).body;
+    expect(JSON.parse(chosen).born).toBeUndefined();
+    const readsBefore = w.calls.filter((c) => c === 'BatchGetItemCommand').length;
+    expect((await w.run([chosen, minted])).batchItemFailures).toEqual([]);
+    expect(seen.get('chosen-before')).toBeUndefined();
+    expect(seen.get(JSON.parse(minted).id)).toBe('finished');
+    // The caller-chosen id was read (one BatchGetItem); the minted one needed no read.
+    expect(w.calls.filter((c) => c === 'BatchGetItemCommand').length - readsBefore).toBe(1);
+    w.destroy();
+  });
+});
