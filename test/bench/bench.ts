@@ -14,7 +14,6 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { startLocalStack } from '../../infra/local/stack.js';
 import {
   type CeleriacClient,
-  createLogger,
   createRegistry,
   createWorker,
   enqueueMany,
@@ -35,6 +34,7 @@ import { measureGroupWait } from './group-wait.js';
 import { measureResultLatency } from './latency.js';
 import { measureMemory } from './memory.js';
 import { itemBytes } from './prices.js';
+import { quietLogger } from './quiet.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { values: flags } = parseArgs({
@@ -112,7 +112,7 @@ async function main() {
 
     // 2. Worker overhead: our handler vs a minimal handler doing the same DynamoDB write.
     say('bench: worker overhead on no-op tasks (direct invocation, batches of 10)…');
-    const worker = createWorker(registry, { client, logger: createLogger({}, () => undefined) });
+    const worker = createWorker(registry, { client, logger: quietLogger() });
     const minimal = putResultHandler(client.dynamodb, client.config.table);
     const batches = TASKS / 10;
     const ourTimes: number[] = [];

@@ -28,6 +28,7 @@ import {
   type WorkerHandler,
 } from '../../runtime/internal.js';
 import { Prices } from './prices.js';
+import { quietLogger } from './quiet.js';
 import { scaleModel, tableLoad } from './scale-model.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -203,7 +204,12 @@ export async function measureCost(options: CostOptions = {}): Promise<ModeCost[]
       );
       if (handles.some((h) => !h.ok)) throw new Error('enqueueMany failed in the cost bench');
       // The enqueue requests count (SendMessageBatch); the meter was reset before them.
-      const run = await drain(stack, mode, n, createWorker(registry, { client: stack.client }));
+      const run = await drain(
+        stack,
+        mode,
+        n,
+        createWorker(registry, { client: stack.client, logger: quietLogger() }),
+      );
       const m = meter;
       meter = newMeter();
       const per = (v: number) => v / n;
@@ -304,7 +310,10 @@ export async function measureChordWriteUnits(
   let meter = newMeter();
   meterClients(stack.sqs, stack.dynamodb, () => meter);
   // One worker on the metered client (by default each lane would get a client of its own).
-  stack.startWorkers({ waitTimeSeconds: 1, handler: createWorker(registry, { client: stack.client }) });
+  stack.startWorkers({
+    waitTimeSeconds: 1,
+    handler: createWorker(registry, { client: stack.client, logger: quietLogger() }),
+  });
   const out: ChordWriteUnits[] = [];
   try {
     for (const size of sizes) {

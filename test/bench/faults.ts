@@ -1,12 +1,6 @@
 import { startLocalStack } from '../../infra/local/stack.js';
-import {
-  CeleriacClient,
-  createLogger,
-  createRegistry,
-  createWorker,
-  enqueueMany,
-  task,
-} from '../../runtime/internal.js';
+import { CeleriacClient, createRegistry, createWorker, enqueueMany, task } from '../../runtime/internal.js';
+import { quietLogger } from './quiet.js';
 
 /** One run of the fault-throughput measurement. */
 export interface FaultRun {
@@ -61,7 +55,7 @@ export async function measureFaultThroughput(
         createHandler: (environment) => {
           const own = new CeleriacClient({ config: stack.config });
           for (const sdk of [own.sqs, own.dynamodb, own.scheduler]) environment.fence(sdk);
-          return createWorker(registry, { client: own, logger: createLogger({}, () => undefined) });
+          return createWorker(registry, { client: own, logger: quietLogger() });
         },
       });
       while (esm!.stats.deleted < accepted) await new Promise((r) => setTimeout(r, 50));

@@ -6,7 +6,6 @@ import { pathToFileURL } from 'node:url';
 import { startLocalStack } from '../../infra/local/stack.js';
 import {
   CeleriacClient,
-  createLogger,
   createRegistry,
   createWorker,
   group,
@@ -15,6 +14,7 @@ import {
   WorkflowHandle,
 } from '../../runtime/internal.js';
 import { type CallCounts, countCalls, sum } from './counting.js';
+import { quietLogger } from './quiet.js';
 
 /** Read requests a wait can make. */
 const READS = ['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand'] as const;
@@ -71,10 +71,9 @@ export async function measureGroupWait(options: GroupWaitOptions = {}): Promise<
   try {
     const counts: CallCounts = new Map();
     countCalls(waiter.dynamodb, counts);
-    const quiet = createLogger({}, () => undefined);
     stack.startWorkers({
       waitTimeSeconds: 1,
-      handler: createWorker(registry, { client: stack.client, logger: quiet }),
+      handler: createWorker(registry, { client: stack.client, logger: quietLogger() }),
     });
     const started = performance.now();
     const applied = await group(...Array.from({ length: members }, (_, i) => member.si({ i }))).apply({
