@@ -43,7 +43,7 @@ export async function continueOnSuccess(
     expand({ kind: 'chain', steps: env.chain }, { value: result }, cont, out);
   }
   const now = client.now();
-  await sendEnvelopes(client, toEnvelopes(out, { root: env.root, parent: env.id, now }));
+  await sendEnvelopes(client, toEnvelopes(out, { root: env.root, parent: env.id, now, born: env.born }));
   if (env.chain?.length || !env.chord) return;
   const ref = env.chord;
   const joined = await recordMember(client, ref, env.id, result, env.root, `${env.id}:${token}`, deadline);
@@ -60,7 +60,13 @@ export async function continueOnSuccess(
   try {
     await sendEnvelopes(
       client,
-      toEnvelopes(body, { root: env.root, parent: env.id, now: client.now(), joinOf: ref.id }),
+      toEnvelopes(body, {
+        root: env.root,
+        parent: env.id,
+        now: client.now(),
+        joinOf: ref.id,
+        born: env.born,
+      }),
     );
   } catch (err) {
     await releaseFiring(client, ref.id, `${env.id}:${token}`).catch(() => undefined);
@@ -109,7 +115,10 @@ export async function continueOnFailure(
       out,
     );
   }
-  await sendEnvelopes(client, toEnvelopes(out, { root: env.root, parent: env.id, now: client.now() }));
+  await sendEnvelopes(
+    client,
+    toEnvelopes(out, { root: env.root, parent: env.id, now: client.now(), born: env.born }),
+  );
   if (env.chain?.length) {
     const aborted: AbortedError = {
       type: 'ChainAborted',
@@ -152,7 +161,10 @@ export async function continueOnFailure(
       ran.add(key);
       expand(node, { value: input as unknown as Json }, { steps: [] }, errbacks);
     }
-    await sendEnvelopes(client, toEnvelopes(errbacks, { root: env.root, parent: env.id, now: client.now() }));
+    await sendEnvelopes(
+      client,
+      toEnvelopes(errbacks, { root: env.root, parent: env.id, now: client.now(), born: env.born }),
+    );
     why = { member: ref.id, task: 'chord', type: 'ChordError', message: chordError.message };
     ref = ref.join;
   }

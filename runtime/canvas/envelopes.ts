@@ -11,6 +11,11 @@ export interface EnvelopeContext {
   /** Set when these are the first tasks of a chord's body. */
   readonly joinOf?: string;
   readonly tags?: readonly string[];
+  /**
+   * When the runtime minted the workflow's ids (its `apply()`), carried to every message it
+   * sends later: see `Envelope.born`. Absent when the root was not minted there.
+   */
+  readonly born?: number | undefined;
 }
 
 /**
@@ -41,5 +46,6 @@ export function toEnvelopes(out: readonly Outgoing[], ctx: EnvelopeContext): Env
     ...(node.link?.length ? { link: node.link } : {}),
     ...(node.linkError?.length ? { linkError: node.linkError } : {}),
     ...(node.maxAttempts ? { maxAttempts: node.maxAttempts } : {}),
+    ...(ctx.born !== undefined ? { born: ctx.born } : {}),
   }));
 }

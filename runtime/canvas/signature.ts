@@ -122,6 +122,9 @@ export abstract class Signature<In = unknown, Out = unknown> {
       assertJsonValue(options.input, 'workflow input');
       input = { value: options.input as Json };
     }
+    // Taken before the ids are minted (by freeze): a lower bound of when they came to exist.
+    // A child workflow's root is its parent's, minted earlier: it carries no mint time.
+    const born = options.parent ? undefined : client.now();
     const node = this.freeze();
     const root = options.parent?.rootId ?? firstTask(node)?.id ?? crypto.randomUUID();
     const out: Outgoing[] = [];
@@ -131,6 +134,7 @@ export abstract class Signature<In = unknown, Out = unknown> {
       toEnvelopes(out, {
         root,
         now: client.now(),
+        born,
         ...(options.parent ? { parent: options.parent.id } : {}),
         ...(options.tags ? { tags: options.tags } : {}),
       }),

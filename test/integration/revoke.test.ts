@@ -7,13 +7,21 @@ import { drained, eventually, localStack, type ProbedWorker, probeWorker, waitFo
 
 let stack: LocalStack;
 let worker: ProbedWorker;
+/** Every envelope the workers received, by task id. */
+const delivered = new Map<string, { id: string; born?: number; root?: string }>();
 
 beforeAll(async () => {
   stack = await localStack(registry);
   worker = probeWorker(
     createWorker(registry, { client: stack.client, revokeCheckMs: 250, revocationRefreshMs: 250 }),
   );
-  stack.startWorkers({ waitTimeSeconds: 1, handler: worker.handler });
+  stack.startWorkers({
+    waitTimeSeconds: 1,
+    handler: (event, context) => {
+      for (const r of event.Records) delivered.set(JSON.parse(r.body).id, JSON.parse(r.body));
+      return worker.handler(event, context);
+    },
+  });
 });
 afterAll(() => stack?.stop());
 
@@ -248,6 +256,27 @@ describe('the revocation horizon', () => {
     expect(w.calls.filter((c) => c.endsWith('GetItemCommand'))).toHaveLength(2);
     for (const body of [...first, ...third]) expect(seen.get(JSON.parse(body).id)).toBe('finished');
     w.destroy();
+  });
+
+  it("a workflow's later messages carry the mint time of its apply(); a child workflow's carry none", async () => {
+    const before = Date.now();
+    const h = await chain(nap.si({ ms: 1 }), nap.si({ ms: 1 }), nap.si({ ms: 1 })).apply({
+      client: stack.client,
+    });
+    await h.result({ timeout: '20s' });
+    const steps = [...delivered.values()].filter((e) => e.root === h.rootId || e.id === h.rootId);
+    expect(steps).toHaveLength(3);
+    expect(steps[0]?.born).toBeGreaterThanOrEqual(before);
+    for (const step of steps) expect(step.born).toBe(steps[0]?.born);
+    const child = await chain(nap.si({ ms: 1 }), nap.si({ ms: 1 })).apply({
+      client: stack.client,
+      parent: { id: h.rootId, rootId: h.rootId },
+    });
+    await child.result({ timeout: '20s' });
+    for (const id of child.resultIds) {
+      expect(delivered.get(id)?.root).toBe(h.rootId);
+      expect(delivered.get(id)?.born).toBeUndefined();
+    }
   });
 
   it('an id revoked before it was enqueued (a caller-chosen id) is still read and skipped', async () => {
