@@ -200,6 +200,14 @@ export interface EnqueueEntry<A = unknown> {
   readonly options?: Omit<EnqueueOptions, 'client'>;
 }
 
+/**
+ * The entries of {@link enqueueMany}, each `args` checked against its own task's argument type
+ * (an array of one task, a literal list of several, or a plain `EnqueueEntry[]`).
+ */
+export type CheckedEntries<E extends readonly EnqueueEntry[]> = {
+  readonly [K in keyof E]: E[K] extends { readonly task: Task<infer A, unknown> } ? EnqueueEntry<A> : E[K];
+};
+
 /** The per-entry outcome of {@link enqueueMany}, in input order. */
 export type EnqueueResult =
   | { readonly ok: true; readonly id: string; readonly handle: TaskHandle<unknown> }
@@ -223,8 +231,8 @@ export interface EnqueueManyOptions {
  * const failed = results.filter((r) => !r.ok);
  * ```
  */
-export async function enqueueMany(
-  entries: readonly EnqueueEntry[],
+export async function enqueueMany<const E extends readonly EnqueueEntry[]>(
+  entries: E & CheckedEntries<E>,
   options: EnqueueManyOptions = {},
 ): Promise<EnqueueResult[]> {
   const client = options.client ?? getDefaultClient();

@@ -61,6 +61,7 @@ export { ResultMode, TaskState } from './constants.js';
 export { isNonRetriable, isRetry, NonRetriable, Retry } from './control.js';
 export type { Duration } from './duration.js';
 export {
+  type CheckedEntries,
   type EnqueueEntry,
   type EnqueueManyOptions,
   type EnqueueResult,

@@ -1,6 +1,16 @@
 import * as v from 'valibot';
 import { describe, expectTypeOf, it } from 'vitest';
-import { chain, chord, chunks, group, type Task, type TaskHandle, task } from '../../runtime/internal.js';
+import {
+  chain,
+  chord,
+  chunks,
+  type EnqueueEntry,
+  enqueueMany,
+  group,
+  type Task,
+  type TaskHandle,
+  task,
+} from '../../runtime/internal.js';
 
 // Type-level tests of the public generics: they fail `tsc` (npm run typecheck) when types drift.
 const add = task('types.add', {}, ({ x, y }: { x: number; y: number }) => x + y);
@@ -30,6 +40,28 @@ describe('public types', () => {
     expectTypeOf<TaskHandle<number>['result']>().returns.resolves.toEqualTypeOf<number>();
     // @ts-expect-error — a missing argument field is a type error
     void (() => add.enqueue({ x: 1 }));
+  });
+
+  it("enqueueMany checks each entry's args against its own task", () => {
+    const one = [1, 2].map((x) => ({ task: add, args: { x, y: 1 } }));
+    void (() => enqueueMany(one));
+    void (() =>
+      enqueueMany([
+        { task: add, args: { x: 1, y: 2 } },
+        { task: greet, args: { name: 'a' } },
+      ]));
+    const loose: EnqueueEntry[] = [];
+    void (() => enqueueMany(loose));
+    const mixed = () =>
+      enqueueMany([
+        { task: add, args: { x: 1, y: 2 } },
+        // @ts-expect-error — greet's args given to an entry of add
+        { task: add, args: { name: 'a' } },
+      ]);
+    void mixed;
+    const wrong = [1, 2].map((x) => ({ task: add, args: { x } }));
+    // @ts-expect-error — every entry of the array misses y
+    void (() => enqueueMany(wrong));
   });
 
   it('canvas results: a chain resolves to its last step, a group and a chord in member order', () => {
