@@ -171,7 +171,8 @@ export function createRegistry(options: RegistryOptions): Registry {
     }
     schedules.set(e.name, e);
   }
-  const builtins = builtinTasks((name) => tasks.get(name));
+  // The canvas built-ins are made on the first lookup of a name not registered: none at import.
+  let builtins: Map<string, Task> | undefined;
   const resultShards = resolveShards(options.results?.shards);
   return {
     app,
@@ -179,7 +180,12 @@ export function createRegistry(options: RegistryOptions): Registry {
     tasks,
     schedules,
     resultShards,
-    get: (name) => tasks.get(name) ?? builtins.get(name),
+    get: (name) => {
+      const found = tasks.get(name);
+      if (found) return found;
+      builtins ??= builtinTasks((n) => tasks.get(n));
+      return builtins.get(name);
+    },
     plan: (planOptions) => buildPlan(app, queues, tasks, planOptions, [...schedules.values()], resultShards),
   };
 }
