@@ -10,7 +10,7 @@ function buildSchemas() {
     /** URL of its dead-letter queue. */
     dlqUrl: v.pipe(v.string(), v.url()),
     /** The queue's ARN (Scheduler targets it). @default derived from the URL and region */
-    arn: v.optional(v.pipe(v.string(), v.startsWith('arn:'))),
+    arn: v.optional(v.pipe(v.string(), v.regex(/^arn:/))),
   });
 
   const ConfigSchema = v.object({
