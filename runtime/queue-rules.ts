@@ -1,4 +1,4 @@
-import { Defaults, Limits } from './constants.js';
+import { Defaults, Limits, SettingLimits } from './constants.js';
 
 /** A queue's settings as the rules see them: the plan's names, in seconds, MB and counts. */
 export interface QueueShape {
@@ -55,30 +55,35 @@ function checker(q: QueueShape, known: IsKnown) {
  */
 export function queueSettingProblems(q: QueueShape, known: IsKnown = () => true): QueueProblem[] {
   const { problems, range, all } = checker(q, known);
-  range('workerTimeoutSeconds', 1, Limits.LAMBDA_MAX_TIMEOUT_SECONDS, "Lambda's maximum function timeout");
-  range('memoryMb', Limits.LAMBDA_MIN_MEMORY_MB, Limits.LAMBDA_MAX_MEMORY_MB, 'Lambda memory');
-  range('batchSize', 1, Limits.ESM_MAX_BATCH_SIZE, 'SQS event source batch size');
+  range(
+    'workerTimeoutSeconds',
+    1,
+    SettingLimits.LAMBDA_MAX_TIMEOUT_SECONDS,
+    "Lambda's maximum function timeout",
+  );
+  range('memoryMb', SettingLimits.LAMBDA_MIN_MEMORY_MB, SettingLimits.LAMBDA_MAX_MEMORY_MB, 'Lambda memory');
+  range('batchSize', 1, SettingLimits.ESM_MAX_BATCH_SIZE, 'SQS event source batch size');
   range(
     'batchingWindowSeconds',
     0,
-    Limits.ESM_MAX_BATCHING_WINDOW_SECONDS,
+    SettingLimits.ESM_MAX_BATCHING_WINDOW_SECONDS,
     'SQS event source maximum batching window',
   );
   if (
     all(q.batchSize, q.batchingWindowSeconds) &&
-    q.batchSize > Limits.ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW &&
+    q.batchSize > SettingLimits.ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW &&
     q.batchingWindowSeconds < 1
   ) {
     problems.push({
       setting: 'batchSize',
       value: q.batchSize,
-      rule: `above ${Limits.ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW} needs batchingWindowSeconds ≥ 1 (it is ${q.batchingWindowSeconds})`,
+      rule: `above ${SettingLimits.ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW} needs batchingWindowSeconds ≥ 1 (it is ${q.batchingWindowSeconds})`,
     });
   }
   range(
     'maxConcurrency',
-    Limits.ESM_MIN_MAX_CONCURRENCY,
-    Limits.ESM_MAX_MAX_CONCURRENCY,
+    SettingLimits.ESM_MIN_MAX_CONCURRENCY,
+    SettingLimits.ESM_MAX_MAX_CONCURRENCY,
     'SQS event source maximum concurrency',
   );
   range('reservedConcurrency', 1, MAX_RESERVED_CONCURRENCY, 'Lambda reserved concurrency');
@@ -91,11 +96,11 @@ export function queueSettingProblems(q: QueueShape, known: IsKnown = () => true)
   }
   range(
     'retentionSeconds',
-    Limits.SQS_MIN_RETENTION_SECONDS,
+    SettingLimits.SQS_MIN_RETENTION_SECONDS,
     Limits.SQS_MAX_RETENTION_SECONDS,
     'SQS retention',
   );
-  range('maxReceiveCount', 1, Limits.SQS_MAX_RECEIVE_COUNT, 'SQS redrive policy');
+  range('maxReceiveCount', 1, SettingLimits.SQS_MAX_RECEIVE_COUNT, 'SQS redrive policy');
   return problems;
 }
 
@@ -127,7 +132,7 @@ export function planSettingProblems(q: QueueShape, known: IsKnown = () => true):
   range('visibilityTimeoutSeconds', 0, Limits.SQS_MAX_VISIBILITY_SECONDS, 'SQS visibility timeout');
   range(
     'dlqRetentionSeconds',
-    Limits.SQS_MIN_RETENTION_SECONDS,
+    SettingLimits.SQS_MIN_RETENTION_SECONDS,
     Limits.SQS_MAX_RETENTION_SECONDS,
     'SQS retention',
   );
@@ -144,7 +149,7 @@ export function planSettingProblems(q: QueueShape, known: IsKnown = () => true):
   }
   range(
     'maxMessageBytes',
-    Limits.SQS_MIN_MESSAGE_BYTES,
+    SettingLimits.SQS_MIN_MESSAGE_BYTES,
     Limits.SQS_MAX_MESSAGE_BYTES,
     'SQS maximum message size',
   );
