@@ -1,3 +1,5 @@
+import { stringEnum } from './string-enum.js';
+
 /**
  * Limits and defaults, each defined once. Limits come from AWS's service quotas
  * (see docs/operations.md); defaults are Celeriac's choices.
@@ -121,14 +123,7 @@ export const Defaults = {
 } as const;
 
 /** Task states as stored in the results table. PENDING is never stored: no item means PENDING. */
-export const TaskState = {
-  PENDING: 'PENDING',
-  STARTED: 'STARTED',
-  RETRY: 'RETRY',
-  SUCCESS: 'SUCCESS',
-  FAILURE: 'FAILURE',
-  REVOKED: 'REVOKED',
-} as const;
+export const TaskState = stringEnum('PENDING', 'STARTED', 'RETRY', 'SUCCESS', 'FAILURE', 'REVOKED');
 
 /** One of {@link TaskState}'s values. */
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
