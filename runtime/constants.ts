@@ -111,8 +111,6 @@ export const Defaults = {
   SDK_REQUEST_TIMEOUT_MS: 5_000,
   /** Time before the Lambda's end at which the worker's pending SDK calls are abandoned. */
   CALL_DEADLINE_SLACK_MS: 250,
-  /** Shards of the results indexes' partition keys (hot-partition guard). */
-  INDEX_SHARDS: 4,
   /**
    * Longest retry backoff that waits in flight (a visibility change). A longer one leaves the
    * queue as a fresh delayed copy carrying the attempts spent, so a downstream outage cannot

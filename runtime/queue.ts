@@ -92,22 +92,7 @@ export function defineQueue(name: string, settings: QueueSettings): QueueDefinit
       { value: problem.value, allowed: problem.rule },
     );
   }
-  const {
-    workerTimeoutSeconds: timeoutSeconds,
-    batchSize,
-    batchingWindowSeconds,
-    reservedConcurrency,
-  } = shape;
-  const { memoryMb, retentionSeconds, maxReceiveCount } = shape;
-  return {
-    name,
-    batchSize,
-    batchingWindowSeconds,
-    maxConcurrency,
-    reservedConcurrency,
-    timeoutSeconds,
-    memoryMb,
-    retentionSeconds,
-    maxReceiveCount,
-  };
+  // The definition is the checked shape, its timeout under the definition's name.
+  const { workerTimeoutSeconds: timeoutSeconds, ...checked } = shape;
+  return { name, timeoutSeconds, ...checked };
 }

@@ -80,6 +80,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     queues.set(name, defineQueue(name, settings));
   }
   if (queues.size === 0) throw invalid(ErrorCode.INVALID_OPTION, 'registry queues', {}, 'at least one queue');
+  const defined = () => [...queues.keys()].join(', ');
   const tasks = new Map<string, Task>();
   for (const t of options.tasks as readonly Task[]) {
     if (!t || typeof t !== 'object' || !t.definition) {
@@ -100,8 +101,8 @@ export function createRegistry(options: RegistryOptions): Registry {
     if (!queue) {
       throw new CeleriacError(
         ErrorCode.UNKNOWN_QUEUE,
-        `task "${def.name}" uses queue "${def.queue}", which is not defined; defined: ${[...queues.keys()].join(', ')}`,
-        { value: def.queue, allowed: [...queues.keys()].join(', ') },
+        `task "${def.name}" uses queue "${def.queue}", which is not defined; defined: ${defined()}`,
+        { value: def.queue, allowed: defined() },
       );
     }
     if (def.timeoutMs !== undefined && def.timeoutMs > queue.timeoutSeconds * 1000) {
@@ -165,7 +166,7 @@ export function createRegistry(options: RegistryOptions): Registry {
         `schedule "${e.name}" sends to queue "${e.queue}", which is not defined`,
         {
           value: e.queue,
-          allowed: [...queues.keys()].join(', '),
+          allowed: defined(),
         },
       );
     }
