@@ -2,61 +2,73 @@ import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { CeleriacError, ErrorCode } from './errors.js';
 
-const QueueEndpointSchema = v.object({
-  /** SQS queue URL. */
-  url: v.pipe(v.string(), v.url()),
-  /** URL of its dead-letter queue. */
-  dlqUrl: v.pipe(v.string(), v.url()),
-  /** The queue's ARN (Scheduler targets it). @default derived from the URL and region */
-  arn: v.optional(v.pipe(v.string(), v.startsWith('arn:'))),
-});
+/** The config's schemas, built on first use (never at import: a cold start does not pay for them). */
+function buildSchemas() {
+  const QueueEndpointSchema = v.object({
+    /** SQS queue URL. */
+    url: v.pipe(v.string(), v.url()),
+    /** URL of its dead-letter queue. */
+    dlqUrl: v.pipe(v.string(), v.url()),
+    /** The queue's ARN (Scheduler targets it). @default derived from the URL and region */
+    arn: v.optional(v.pipe(v.string(), v.regex(/^arn:/))),
+  });
 
-const ConfigSchema = v.object({
-  region: v.pipe(v.string(), v.minLength(1)),
-  /** Results table name. */
-  table: v.pipe(v.string(), v.minLength(3)),
-  queues: v.record(v.string(), QueueEndpointSchema),
-  /**
-   * Task name → queue (or `{ queue, tags }`), generated from the plan: lets a producer enqueue
-   * by name without importing the task (see docs/enqueue.md). @default absent: pass `{ queue }`
-   */
-  routes: v.optional(
-    v.record(
-      v.string(),
-      v.union([
-        v.pipe(v.string(), v.minLength(1)),
-        v.object({ queue: v.pipe(v.string(), v.minLength(1)), tags: v.array(v.string()) }),
-      ]),
+  const ConfigSchema = v.object({
+    region: v.pipe(v.string(), v.minLength(1)),
+    /** Results table name. */
+    table: v.pipe(v.string(), v.minLength(3)),
+    queues: v.record(v.string(), QueueEndpointSchema),
+    /**
+     * Task name → queue (or `{ queue, tags }`), generated from the plan: lets a producer enqueue
+     * by name without importing the task (see docs/enqueue.md). @default absent: pass `{ queue }`
+     */
+    routes: v.optional(
+      v.record(
+        v.string(),
+        v.union([
+          v.pipe(v.string(), v.minLength(1)),
+          v.object({ queue: v.pipe(v.string(), v.minLength(1)), tags: v.array(v.string()) }),
+        ]),
+      ),
     ),
-  ),
-  /**
-   * Shards per results index key, from the plan (`table.shards`); every writer must use the
-   * readers' counts. @default { task: 16, state: 16, root: 16 }
-   */
-  resultShards: v.optional(
-    v.object({
-      task: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256)),
-      state: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256)),
-      root: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256)),
-    }),
-  ),
-  /** Endpoint overrides (the local stack); absent in AWS. */
-  endpoints: v.optional(
-    v.object({
-      sqs: v.optional(v.pipe(v.string(), v.url())),
-      dynamodb: v.optional(v.pipe(v.string(), v.url())),
-      scheduler: v.optional(v.pipe(v.string(), v.url())),
-    }),
-  ),
-  /** EventBridge Scheduler settings for long delays and cron. */
-  scheduler: v.optional(
-    v.object({
-      group: v.pipe(v.string(), v.minLength(1)),
-      roleArn: v.pipe(v.string(), v.minLength(1)),
-      dlqArn: v.optional(v.string()),
-    }),
-  ),
-});
+    /**
+     * Shards per results index key, from the plan (`table.shards`); every writer must use the
+     * readers' counts. @default { task: 16, state: 16, root: 16 }
+     */
+    resultShards: v.optional(
+      v.object({
+        task: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256)),
+        state: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256)),
+        root: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256)),
+      }),
+    ),
+    /** Endpoint overrides (the local stack); absent in AWS. */
+    endpoints: v.optional(
+      v.object({
+        sqs: v.optional(v.pipe(v.string(), v.url())),
+        dynamodb: v.optional(v.pipe(v.string(), v.url())),
+        scheduler: v.optional(v.pipe(v.string(), v.url())),
+      }),
+    ),
+    /** EventBridge Scheduler settings for long delays and cron. */
+    scheduler: v.optional(
+      v.object({
+        group: v.pipe(v.string(), v.minLength(1)),
+        roleArn: v.pipe(v.string(), v.minLength(1)),
+        dlqArn: v.optional(v.string()),
+      }),
+    ),
+  });
+  return ConfigSchema;
+}
+
+let schema: ReturnType<typeof buildSchemas> | undefined;
+
+/** The config schema, memoized. */
+const configSchema = () => {
+  schema ??= buildSchemas();
+  return schema;
+};
 
 /**
  * Where Celeriac's resources live. Infra fills it for workers and producers (environment
@@ -71,7 +83,7 @@ const ConfigSchema = v.object({
  * };
  * ```
  */
-export type CeleriacConfig = v.InferOutput<typeof ConfigSchema>;
+export type CeleriacConfig = v.InferOutput<ReturnType<typeof buildSchemas>>;
 
 /** Environment variable holding the config as JSON. */
 export const CONFIG_ENV = 'CELERIAC_CONFIG';
@@ -88,7 +100,7 @@ export const CONFIG_FILE_ENV = 'CELERIAC_CONFIG_FILE';
  * ```
  */
 export function parseConfig(input: unknown, source = 'config'): CeleriacConfig {
-  const result = v.safeParse(ConfigSchema, input);
+  const result = v.safeParse(configSchema(), input);
   if (result.success) return result.output;
   const issue = result.issues[0];
   const path = issue.path?.map((p) => String(p.key)).join('.') ?? '(root)';

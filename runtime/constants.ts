@@ -1,3 +1,5 @@
+import { stringEnum } from './string-enum.js';
+
 /**
  * Limits and defaults, each defined once. Limits come from AWS's service quotas
  * (see docs/operations.md); defaults are Celeriac's choices.
@@ -5,12 +7,6 @@
 export const Limits = {
   /** SQS maximum message size (1 MiB since Aug 2025). */
   SQS_MAX_MESSAGE_BYTES: 1_048_576,
-  /** SQS minimum MaximumMessageSize setting. */
-  SQS_MIN_MESSAGE_BYTES: 1_024,
-  /** SQS queue name length. */
-  SQS_MAX_NAME_LENGTH: 80,
-  /** SQS maxReceiveCount bounds of a redrive policy. */
-  SQS_MAX_RECEIVE_COUNT: 1_000,
   /** SQS maximum entries per batch call. */
   SQS_MAX_BATCH_ENTRIES: 10,
   /** SQS maximum total payload per batch call. */
@@ -19,9 +15,28 @@ export const Limits = {
   SQS_MAX_DELAY_SECONDS: 900,
   /** SQS maximum visibility timeout (and total extension from receipt). */
   SQS_MAX_VISIBILITY_SECONDS: 43_200,
-  /** SQS retention bounds. */
-  SQS_MIN_RETENTION_SECONDS: 60,
+  /** SQS maximum retention (a message, or a dead-letter marker, lives no longer). */
   SQS_MAX_RETENTION_SECONDS: 1_209_600,
+  /** DynamoDB maximum item size. */
+  DYNAMODB_MAX_ITEM_BYTES: 400_000,
+  DYNAMODB_MAX_BATCH_GET: 100,
+} as const;
+
+/**
+ * AWS's bounds on queue and worker settings (Lambda, the SQS event source, SQS queue
+ * attributes): checked where settings are defined and deployed (queue rules, the CDK
+ * construct, the local stack), never by the messages a producer or worker sends, so kept apart
+ * from {@link Limits} (a bundle reads only the table it uses).
+ */
+export const SettingLimits = {
+  /** SQS minimum MaximumMessageSize setting. */
+  SQS_MIN_MESSAGE_BYTES: 1_024,
+  /** SQS queue name length. */
+  SQS_MAX_NAME_LENGTH: 80,
+  /** SQS maxReceiveCount bounds of a redrive policy. */
+  SQS_MAX_RECEIVE_COUNT: 1_000,
+  /** SQS retention bounds (the maximum is {@link Limits}' `SQS_MAX_RETENTION_SECONDS`). */
+  SQS_MIN_RETENTION_SECONDS: 60,
   /** Lambda maximum function timeout. */
   LAMBDA_MAX_TIMEOUT_SECONDS: 900,
   LAMBDA_MIN_MEMORY_MB: 128,
@@ -36,9 +51,6 @@ export const Limits = {
   ESM_MAX_BATCHING_WINDOW_SECONDS: 300,
   ESM_MIN_MAX_CONCURRENCY: 2,
   ESM_MAX_MAX_CONCURRENCY: 1_000,
-  /** DynamoDB maximum item size. */
-  DYNAMODB_MAX_ITEM_BYTES: 400_000,
-  DYNAMODB_MAX_BATCH_GET: 100,
 } as const;
 
 export const Defaults = {
@@ -99,8 +111,6 @@ export const Defaults = {
   SDK_REQUEST_TIMEOUT_MS: 5_000,
   /** Time before the Lambda's end at which the worker's pending SDK calls are abandoned. */
   CALL_DEADLINE_SLACK_MS: 250,
-  /** Shards of the results indexes' partition keys (hot-partition guard). */
-  INDEX_SHARDS: 4,
   /**
    * Longest retry backoff that waits in flight (a visibility change). A longer one leaves the
    * queue as a fresh delayed copy carrying the attempts spent, so a downstream outage cannot
@@ -111,24 +121,16 @@ export const Defaults = {
 } as const;
 
 /** Task states as stored in the results table. PENDING is never stored: no item means PENDING. */
-export const TaskState = {
-  PENDING: 'PENDING',
-  STARTED: 'STARTED',
-  RETRY: 'RETRY',
-  SUCCESS: 'SUCCESS',
-  FAILURE: 'FAILURE',
-  REVOKED: 'REVOKED',
-} as const;
+export const TaskState = stringEnum('PENDING', 'STARTED', 'RETRY', 'SUCCESS', 'FAILURE', 'REVOKED');
 
 /** One of {@link TaskState}'s values. */
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
-/** States after which a task never runs again on its own. */
-export const FINAL_STATES: ReadonlySet<TaskState> = new Set([
-  TaskState.SUCCESS,
-  TaskState.FAILURE,
-  TaskState.REVOKED,
-]);
+/**
+ * States after which a task never runs again on its own. Literals (type-checked against
+ * {@link TaskState}): a bundle that never reads the set can drop it.
+ */
+export const FINAL_STATES: ReadonlySet<TaskState> = new Set<TaskState>(['SUCCESS', 'FAILURE', 'REVOKED']);
 
 /** Per-task choice of what to store in the results table. */
 export const ResultMode = { ALWAYS: 'always', ERRORS: 'errors', NEVER: 'never' } as const;

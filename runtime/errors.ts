@@ -1,3 +1,5 @@
+import { stringEnum } from './string-enum.js';
+
 /**
  * Library errors: every error Celeriac itself raises is a {@link CeleriacError} with a stable
  * `code`, the offending `value` (when there is one) and a sentence saying what is allowed.
@@ -11,42 +13,42 @@
  * }
  * ```
  */
-export const ErrorCode = {
-  INVALID_OPTION: 'INVALID_OPTION',
-  INVALID_DURATION: 'INVALID_DURATION',
-  DUPLICATE_TASK: 'DUPLICATE_TASK',
-  DUPLICATE_QUEUE: 'DUPLICATE_QUEUE',
-  UNKNOWN_QUEUE: 'UNKNOWN_QUEUE',
-  UNKNOWN_TASK: 'UNKNOWN_TASK',
-  INVALID_ARGS: 'INVALID_ARGS',
-  NOT_JSON: 'NOT_JSON',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  DELAY_TOO_LONG: 'DELAY_TOO_LONG',
-  CONFIG_MISSING: 'CONFIG_MISSING',
-  CONFIG_INVALID: 'CONFIG_INVALID',
-  MALFORMED_MESSAGE: 'MALFORMED_MESSAGE',
-  UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',
-  SEND_FAILED: 'SEND_FAILED',
-  WAIT_TIMEOUT: 'WAIT_TIMEOUT',
-  TASK_FAILED: 'TASK_FAILED',
-  TASK_REVOKED: 'TASK_REVOKED',
-  /** A canvas could not be built or continued (bad input for a partial signature, empty chain…). */
-  INVALID_CANVAS: 'INVALID_CANVAS',
-  /** A chord member failed for good: the chord body does not run. */
-  CHORD_FAILED: 'CHORD_FAILED',
-  /** A step of a chain failed for good: the steps after it do not run. */
-  CHAIN_ABORTED: 'CHAIN_ABORTED',
-  /** A long delay or cron needs `config.scheduler` (EventBridge Scheduler), and none is configured. */
-  SCHEDULER_NOT_CONFIGURED: 'SCHEDULER_NOT_CONFIGURED',
-  /** EventBridge Scheduler refused or failed a request. */
-  SCHEDULE_FAILED: 'SCHEDULE_FAILED',
-  /** A cron or rate expression that Scheduler cannot express, or a bad schedule entry. */
-  INVALID_SCHEDULE: 'INVALID_SCHEDULE',
-  UNKNOWN_SCHEDULE: 'UNKNOWN_SCHEDULE',
-  DUPLICATE_SCHEDULE: 'DUPLICATE_SCHEDULE',
-  /** A rate limit string such as "100/m" that does not parse. */
-  INVALID_RATE_LIMIT: 'INVALID_RATE_LIMIT',
-} as const;
+export const ErrorCode = stringEnum(
+  'INVALID_OPTION',
+  'INVALID_DURATION',
+  'DUPLICATE_TASK',
+  'DUPLICATE_QUEUE',
+  'UNKNOWN_QUEUE',
+  'UNKNOWN_TASK',
+  'INVALID_ARGS',
+  'NOT_JSON',
+  'PAYLOAD_TOO_LARGE',
+  'DELAY_TOO_LONG',
+  'CONFIG_MISSING',
+  'CONFIG_INVALID',
+  'MALFORMED_MESSAGE',
+  'UNSUPPORTED_VERSION',
+  'SEND_FAILED',
+  'WAIT_TIMEOUT',
+  'TASK_FAILED',
+  'TASK_REVOKED',
+  // A canvas could not be built or continued (bad input for a partial signature, empty chain…).
+  'INVALID_CANVAS',
+  // A chord member failed for good: the chord body does not run.
+  'CHORD_FAILED',
+  // A step of a chain failed for good: the steps after it do not run.
+  'CHAIN_ABORTED',
+  // A long delay or cron needs `config.scheduler` (EventBridge Scheduler), and none is configured.
+  'SCHEDULER_NOT_CONFIGURED',
+  // EventBridge Scheduler refused or failed a request.
+  'SCHEDULE_FAILED',
+  // A cron or rate expression that Scheduler cannot express, or a bad schedule entry.
+  'INVALID_SCHEDULE',
+  'UNKNOWN_SCHEDULE',
+  'DUPLICATE_SCHEDULE',
+  // A rate limit string such as "100/m" that does not parse.
+  'INVALID_RATE_LIMIT',
+);
 
 /** One of {@link ErrorCode}'s values. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

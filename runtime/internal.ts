@@ -16,7 +16,7 @@ export type { ChordState } from './canvas/chord-store.js';
 export { MAP_TASK, STARMAP_TASK } from './canvas/primitives.js';
 export type { CanvasNode, ChordRef } from './canvas/wire.js';
 export { CONFIG_ENV, CONFIG_FILE_ENV, loadConfig, parseConfig } from './config.js';
-export { Defaults, Limits } from './constants.js';
+export { Defaults, Limits, SettingLimits } from './constants.js';
 export { toMillis } from './duration.js';
 export { type PreparedMessage, prepareMessage } from './enqueue.js';
 export { type DecodeResult, decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.js';

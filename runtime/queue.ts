@@ -1,7 +1,7 @@
 import { Defaults } from './constants.js';
 import { type Duration, toMillis } from './duration.js';
 import { CeleriacError, ErrorCode, invalid } from './errors.js';
-import { describeQueueProblem, type QueueShape, queueProblems } from './queue-rules.js';
+import { describeQueueProblem, type QueueShape, queueSettingProblems } from './queue-rules.js';
 
 /**
  * Settings of one (priority) queue and the worker that drains it.
@@ -84,7 +84,7 @@ export function defineQueue(name: string, settings: QueueSettings): QueueDefinit
     retentionSeconds: seconds(settings.retention ?? Defaults.RETENTION_SECONDS * 1000, 'retention'),
     maxReceiveCount: settings.maxReceiveCount,
   };
-  const [problem] = queueProblems(shape);
+  const [problem] = queueSettingProblems(shape);
   if (problem) {
     throw new CeleriacError(
       ErrorCode.INVALID_OPTION,
@@ -92,22 +92,7 @@ export function defineQueue(name: string, settings: QueueSettings): QueueDefinit
       { value: problem.value, allowed: problem.rule },
     );
   }
-  const {
-    workerTimeoutSeconds: timeoutSeconds,
-    batchSize,
-    batchingWindowSeconds,
-    reservedConcurrency,
-  } = shape;
-  const { memoryMb, retentionSeconds, maxReceiveCount } = shape;
-  return {
-    name,
-    batchSize,
-    batchingWindowSeconds,
-    maxConcurrency,
-    reservedConcurrency,
-    timeoutSeconds,
-    memoryMb,
-    retentionSeconds,
-    maxReceiveCount,
-  };
+  // The definition is the checked shape, its timeout under the definition's name.
+  const { workerTimeoutSeconds: timeoutSeconds, ...checked } = shape;
+  return { name, timeoutSeconds, ...checked };
 }

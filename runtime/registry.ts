@@ -80,6 +80,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     queues.set(name, defineQueue(name, settings));
   }
   if (queues.size === 0) throw invalid(ErrorCode.INVALID_OPTION, 'registry queues', {}, 'at least one queue');
+  const defined = () => [...queues.keys()].join(', ');
   const tasks = new Map<string, Task>();
   for (const t of options.tasks as readonly Task[]) {
     if (!t || typeof t !== 'object' || !t.definition) {
@@ -100,8 +101,8 @@ export function createRegistry(options: RegistryOptions): Registry {
     if (!queue) {
       throw new CeleriacError(
         ErrorCode.UNKNOWN_QUEUE,
-        `task "${def.name}" uses queue "${def.queue}", which is not defined; defined: ${[...queues.keys()].join(', ')}`,
-        { value: def.queue, allowed: [...queues.keys()].join(', ') },
+        `task "${def.name}" uses queue "${def.queue}", which is not defined; defined: ${defined()}`,
+        { value: def.queue, allowed: defined() },
       );
     }
     if (def.timeoutMs !== undefined && def.timeoutMs > queue.timeoutSeconds * 1000) {
@@ -165,13 +166,14 @@ export function createRegistry(options: RegistryOptions): Registry {
         `schedule "${e.name}" sends to queue "${e.queue}", which is not defined`,
         {
           value: e.queue,
-          allowed: [...queues.keys()].join(', '),
+          allowed: defined(),
         },
       );
     }
     schedules.set(e.name, e);
   }
-  const builtins = builtinTasks((name) => tasks.get(name));
+  // The canvas built-ins are made on the first lookup of a name not registered: none at import.
+  let builtins: Map<string, Task> | undefined;
   const resultShards = resolveShards(options.results?.shards);
   return {
     app,
@@ -179,7 +181,12 @@ export function createRegistry(options: RegistryOptions): Registry {
     tasks,
     schedules,
     resultShards,
-    get: (name) => tasks.get(name) ?? builtins.get(name),
+    get: (name) => {
+      const found = tasks.get(name);
+      if (found) return found;
+      builtins ??= builtinTasks((n) => tasks.get(n));
+      return builtins.get(name);
+    },
     plan: (planOptions) => buildPlan(app, queues, tasks, planOptions, [...schedules.values()], resultShards),
   };
 }

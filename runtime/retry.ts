@@ -53,6 +53,22 @@ const MAX_DELAY_MS = 43_200_000;
 const MAX_ATTEMPTS_LIMIT = 100;
 
 /**
+ * A maximum number of attempts (the first included): an integer from 1 to 100.
+ *
+ * @throws CeleriacError `INVALID_OPTION` naming `label`.
+ * @example
+ * ```ts
+ * checkMaxAttempts(5, 'task "sync" retry.maxAttempts'); // 5
+ * ```
+ */
+export function checkMaxAttempts(value: number, label: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_ATTEMPTS_LIMIT) {
+    throw invalid(ErrorCode.INVALID_OPTION, label, value, `an integer from 1 to ${MAX_ATTEMPTS_LIMIT}`);
+  }
+  return value;
+}
+
+/**
  * Validate and normalise {@link RetryOptions} once, at definition time.
  *
  * @example
@@ -61,15 +77,10 @@ const MAX_ATTEMPTS_LIMIT = 100;
  * ```
  */
 export function normalizeRetry(options: RetryOptions | undefined, what: string): RetryPolicy {
-  const maxAttempts = options?.maxAttempts ?? Defaults.MAX_ATTEMPTS;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
-    throw invalid(
-      ErrorCode.INVALID_OPTION,
-      `${what} retry.maxAttempts`,
-      maxAttempts,
-      `an integer from 1 to ${MAX_ATTEMPTS_LIMIT}`,
-    );
-  }
+  const maxAttempts = checkMaxAttempts(
+    options?.maxAttempts ?? Defaults.MAX_ATTEMPTS,
+    `${what} retry.maxAttempts`,
+  );
   const backoff = options?.backoff;
   const spec: BackoffOptions =
     backoff === undefined

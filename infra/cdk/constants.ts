@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Limits } from '../../runtime/constants.js';
+import { Limits, SettingLimits } from '../../runtime/constants.js';
 
 /** Defaults of {@link TaskRuntimeProps}, each defined once here. */
 export const RuntimeDefaults = {
@@ -18,8 +18,8 @@ export const RuntimeDefaults = {
 } as const;
 
 /**
- * AWS limits the construct checks at synth time: the runtime's one table ({@link Limits}), so
- * the plan, the construct and the local stack apply the same figures.
- * @deprecated import `Limits` from the runtime instead.
+ * AWS limits the construct checks at synth time: the runtime's tables ({@link Limits} and
+ * {@link SettingLimits}), so the plan, the construct and the local stack apply the same figures.
+ * @deprecated import `Limits` or `SettingLimits` from the runtime instead.
  */
-export const AwsLimits = Limits;
+export const AwsLimits = { ...Limits, ...SettingLimits } as const;

@@ -1,7 +1,7 @@
 import { type Duration, Token } from 'aws-cdk-lib';
 import { clientConfigFor } from '../../runtime/client-config.js';
 import { CONFIG_ENV } from '../../runtime/config.js';
-import { Limits as L } from '../../runtime/constants.js';
+import { SettingLimits as L } from '../../runtime/constants.js';
 import type { QueuePlan, ResourcePlan } from '../../runtime/plan.js';
 import { describeQueueProblem, queueProblems } from '../../runtime/queue-rules.js';
 

@@ -8,8 +8,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import {
-  Limits,
   type QueuePlan,
+  SettingLimits,
   type SqsEvent,
   type SqsRecord,
   type WorkerHandler,
@@ -77,7 +77,7 @@ interface Lane {
 class Killed extends Error {}
 
 /** Lambda's synchronous invoke payload limit, which caps an SQS batch whatever its size. */
-export const MAX_EVENT_BYTES = Limits.LAMBDA_MAX_INVOKE_PAYLOAD_BYTES;
+export const MAX_EVENT_BYTES = SettingLimits.LAMBDA_MAX_INVOKE_PAYLOAD_BYTES;
 /** `{"Records":[]}` and the commas between records. */
 const EVENT_OVERHEAD_BYTES = 16;
 

@@ -1,4 +1,9 @@
-import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  PutItemCommand,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CeleriacClient } from '../client.js';
 import { Defaults } from '../constants.js';
@@ -51,6 +56,36 @@ const setSize = (value: unknown): number => (value instanceof Set ? value.size :
 
 const expiry = (now: number) => Math.ceil((now + Defaults.RESULT_TTL_MS) / 1000);
 
+/** What every write of a chord's counter or chord item sets: size, workflow root, kind, expiry (once). */
+const STAMP = '#size = :size, #root = :root, #kind = :kind, #exp = if_not_exists(#exp, :exp)';
+const STAMP_NAMES = {
+  '#size': 'size',
+  '#root': 'rootId',
+  '#kind': 'kind',
+  '#exp': ResultsSchema.ttlAttribute,
+} as const;
+const stampValues = (size: number, rootId: string, kind: string, now: number) => ({
+  ':size': size,
+  ':root': rootId,
+  ':kind': kind,
+  ':exp': expiry(now),
+});
+
+/** The attributes of a firing claim. */
+const FIRING_NAMES = {
+  '#fired': 'fired',
+  '#firedAt': 'firedAt',
+  '#by': 'firedBy',
+  '#deadline': 'fireDeadline',
+} as const;
+
+/** One `UpdateItem` of the results table item `key`. */
+type Update = Omit<UpdateItemCommandInput, 'TableName' | 'Key'>;
+const update = (client: CeleriacClient, key: string, input: Update) =>
+  client.dynamodb.send(
+    new UpdateItemCommand({ TableName: client.config.table, Key: { id: { S: key } }, ...input }),
+  );
+
 /**
  * Record that member `ref.index` of a chord succeeded: put the member's result item (only if
  * absent), then `ADD` the member's index to its counter shard's number set, which holds it once
@@ -102,29 +137,15 @@ export async function recordMember(
   }
   // 2. Count it: ADD its index to its shard's number set (idempotent: a set holds it once).
   const counted = await withThrottleRetry(() =>
-    client.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: table,
-        Key: { id: { S: counterKey(ref.id, shard) } },
-        UpdateExpression:
-          'ADD #m :m SET #size = :size, #root = :root, #kind = :kind, #exp = if_not_exists(#exp, :exp)',
-        ExpressionAttributeNames: {
-          '#m': 'members',
-          '#size': 'size',
-          '#root': 'rootId',
-          '#kind': 'kind',
-          '#exp': ResultsSchema.ttlAttribute,
-        },
-        ExpressionAttributeValues: marshall({
-          ':m': new Set([ref.index]),
-          ':size': ref.size,
-          ':root': rootId,
-          ':kind': 'chordCounter',
-          ':exp': expiry(now),
-        }),
-        ReturnValues: 'UPDATED_NEW',
+    update(client, counterKey(ref.id, shard), {
+      UpdateExpression: `ADD #m :m SET ${STAMP}`,
+      ExpressionAttributeNames: { '#m': 'members', ...STAMP_NAMES },
+      ExpressionAttributeValues: marshall({
+        ':m': new Set([ref.index]),
+        ...stampValues(ref.size, rootId, 'chordCounter', now),
       }),
-    ),
+      ReturnValues: 'UPDATED_NEW',
+    }),
   );
   const inShard = setSize(unmarshall(counted.Attributes ?? {}).members);
   // 3. Only a member that completes its shard reads the other shards (strongly consistent: of two
@@ -139,36 +160,18 @@ export async function recordMember(
   if (step !== 'claim') return { fire: false, reason: step };
   try {
     await withThrottleRetry(() =>
-      client.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: table,
-          Key: { id: { S: chordKey(ref.id) } },
-          UpdateExpression:
-            'SET #fired = :token, #firedAt = :now, #by = :member, #deadline = :deadline, #size = :size, #root = :root, #kind = :kind, #exp = if_not_exists(#exp, :exp)',
-          ConditionExpression: 'attribute_not_exists(#fired) AND attribute_not_exists(#failed)',
-          ExpressionAttributeNames: {
-            '#fired': 'fired',
-            '#firedAt': 'firedAt',
-            '#by': 'firedBy',
-            '#deadline': 'fireDeadline',
-            '#failed': 'failed',
-            '#size': 'size',
-            '#root': 'rootId',
-            '#kind': 'kind',
-            '#exp': ResultsSchema.ttlAttribute,
-          },
-          ExpressionAttributeValues: marshall({
-            ':token': fireToken,
-            ':now': now,
-            ':member': memberId,
-            ':deadline': deadline,
-            ':size': ref.size,
-            ':root': rootId,
-            ':kind': 'chord',
-            ':exp': expiry(now),
-          }),
+      update(client, chordKey(ref.id), {
+        UpdateExpression: `SET #fired = :token, #firedAt = :now, #by = :member, #deadline = :deadline, ${STAMP}`,
+        ConditionExpression: 'attribute_not_exists(#fired) AND attribute_not_exists(#failed)',
+        ExpressionAttributeNames: { ...FIRING_NAMES, '#failed': 'failed', ...STAMP_NAMES },
+        ExpressionAttributeValues: marshall({
+          ':token': fireToken,
+          ':now': now,
+          ':member': memberId,
+          ':deadline': deadline,
+          ...stampValues(ref.size, rootId, 'chord', now),
         }),
-      ),
+      }),
     );
   } catch (err) {
     if (isConditionFailure(err)) return { fire: false, reason: 'fired' };
@@ -258,15 +261,11 @@ async function readJoin(
  */
 export async function markBodySent(client: CeleriacClient, chordId: string): Promise<void> {
   await withThrottleRetry(() =>
-    client.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: client.config.table,
-        Key: { id: { S: chordKey(chordId) } },
-        UpdateExpression: 'SET #sent = :true',
-        ExpressionAttributeNames: { '#sent': 'sent' },
-        ExpressionAttributeValues: { ':true': { BOOL: true } },
-      }),
-    ),
+    update(client, chordKey(chordId), {
+      UpdateExpression: 'SET #sent = :true',
+      ExpressionAttributeNames: { '#sent': 'sent' },
+      ExpressionAttributeValues: { ':true': { BOOL: true } },
+    }),
   );
 }
 
@@ -280,21 +279,12 @@ export async function releaseFiring(
   fireToken: string,
 ): Promise<void> {
   try {
-    await client.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: client.config.table,
-        Key: { id: { S: chordKey(chordId) } },
-        UpdateExpression: 'REMOVE #fired, #firedAt, #by, #deadline',
-        ConditionExpression: '#fired = :token',
-        ExpressionAttributeNames: {
-          '#fired': 'fired',
-          '#firedAt': 'firedAt',
-          '#by': 'firedBy',
-          '#deadline': 'fireDeadline',
-        },
-        ExpressionAttributeValues: marshall({ ':token': fireToken }),
-      }),
-    );
+    await update(client, chordKey(chordId), {
+      UpdateExpression: 'REMOVE #fired, #firedAt, #by, #deadline',
+      ConditionExpression: '#fired = :token',
+      ExpressionAttributeNames: FIRING_NAMES,
+      ExpressionAttributeValues: marshall({ ':token': fireToken }),
+    });
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
   }
@@ -319,32 +309,21 @@ export async function failChord(
   const now = client.now();
   try {
     await withThrottleRetry(() =>
-      client.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: client.config.table,
-          Key: { id: { S: chordKey(chordId) } },
-          UpdateExpression:
-            'SET #failed = :f, #failedAt = :now, #size = :size, #root = :root, #kind = :kind, #exp = if_not_exists(#exp, :exp)',
-          ConditionExpression: 'attribute_not_exists(#failed) AND attribute_not_exists(#fired)',
-          ExpressionAttributeNames: {
-            '#failed': 'failed',
-            '#failedAt': 'failedAt',
-            '#fired': 'fired',
-            '#size': 'size',
-            '#root': 'rootId',
-            '#kind': 'kind',
-            '#exp': ResultsSchema.ttlAttribute,
-          },
-          ExpressionAttributeValues: marshall({
-            ':f': { ...failure, message: failure.message.slice(0, 1_000) },
-            ':now': now,
-            ':size': size,
-            ':root': rootId,
-            ':kind': 'chord',
-            ':exp': expiry(now),
-          }),
+      update(client, chordKey(chordId), {
+        UpdateExpression: `SET #failed = :f, #failedAt = :now, ${STAMP}`,
+        ConditionExpression: 'attribute_not_exists(#failed) AND attribute_not_exists(#fired)',
+        ExpressionAttributeNames: {
+          '#failed': 'failed',
+          '#failedAt': 'failedAt',
+          '#fired': 'fired',
+          ...STAMP_NAMES,
+        },
+        ExpressionAttributeValues: marshall({
+          ':f': { ...failure, message: failure.message.slice(0, 1_000) },
+          ':now': now,
+          ...stampValues(size, rootId, 'chord', now),
         }),
-      ),
+      }),
     );
     return true;
   } catch (err) {

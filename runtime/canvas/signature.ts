@@ -2,6 +2,7 @@ import { type CeleriacClient, getDefaultClient } from '../client.js';
 import { type Duration, toMillis } from '../duration.js';
 import { CeleriacError, ErrorCode, invalid } from '../errors.js';
 import { assertJsonValue, type Json, toJson } from '../json.js';
+import { checkMaxAttempts } from '../retry.js';
 import { sendEnvelopes } from '../send.js';
 import { toEnvelopes } from './envelopes.js';
 import { expand, firstTask, type Input, type Outgoing } from './expand.js';
@@ -214,17 +215,7 @@ export class TaskSignature<In = unknown, Out = unknown> extends Signature<In, Ou
     const what = `signature of task "${target.name}"`;
     if (spec.args !== undefined) toJson(spec.args, `${what} args`);
     const o = spec.options ?? {};
-    if (
-      o.maxAttempts !== undefined &&
-      (!Number.isInteger(o.maxAttempts) || o.maxAttempts < 1 || o.maxAttempts > 100)
-    ) {
-      throw invalid(
-        ErrorCode.INVALID_OPTION,
-        `${what} maxAttempts`,
-        o.maxAttempts,
-        'an integer from 1 to 100',
-      );
-    }
+    if (o.maxAttempts !== undefined) checkMaxAttempts(o.maxAttempts, `${what} maxAttempts`);
     if (o.queue !== undefined && (typeof o.queue !== 'string' || o.queue.length === 0)) {
       throw invalid(ErrorCode.INVALID_OPTION, `${what} queue`, o.queue, 'a queue name');
     }

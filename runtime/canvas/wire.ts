@@ -94,51 +94,66 @@ export interface ErrbackInput {
   readonly member?: { readonly id: string; readonly task: string };
 }
 
-const ID = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/));
+/**
+ * Build the wire schemas (on first decode, never at import: a cold start does not pay for them).
+ * The recursion goes through `v.lazy`, so each schema is built once.
+ */
+function buildSchemas() {
+  const ID = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/));
 
-const TaskNodeSchema: v.GenericSchema<TaskNode> = v.object({
-  kind: v.literal('task'),
-  id: ID,
-  task: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
-  queue: v.pipe(v.string(), v.minLength(1)),
-  args: v.optional(v.custom<Json>(() => true)),
-  mode: v.picklist(['partial', 'immutable']),
-  resultKey: v.optional(v.string()),
-  delayMs: v.optional(v.pipe(v.number(), v.minValue(0))),
-  maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
-  link: v.optional(v.array(v.lazy(() => NodeSchema))),
-  linkError: v.optional(v.array(v.lazy(() => NodeSchema))),
-});
-
-const NodeSchema: v.GenericSchema<CanvasNode> = v.union([
-  TaskNodeSchema,
-  v.object({ kind: v.literal('chain'), steps: v.array(v.lazy(() => NodeSchema)) }),
-  v.object({
-    kind: v.literal('group'),
+  const TaskNodeSchema: v.GenericSchema<TaskNode> = v.object({
+    kind: v.literal('task'),
     id: ID,
-    members: v.array(v.lazy(() => NodeSchema)),
+    task: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+    queue: v.pipe(v.string(), v.minLength(1)),
+    args: v.optional(v.unknown() as v.GenericSchema<Json>),
+    mode: v.union([v.literal('partial'), v.literal('immutable')]),
+    resultKey: v.optional(v.string()),
+    delayMs: v.optional(v.pipe(v.number(), v.minValue(0))),
+    maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
     link: v.optional(v.array(v.lazy(() => NodeSchema))),
-    keep: v.optional(v.literal(true)),
-  }),
-  v.object({
-    kind: v.literal('chord'),
-    id: ID,
-    header: v.array(v.lazy(() => NodeSchema)),
-    body: v.lazy(() => NodeSchema),
-  }),
-]) as unknown as v.GenericSchema<CanvasNode>;
+    linkError: v.optional(v.array(v.lazy(() => NodeSchema))),
+  });
 
-const ChordRefSchema: v.GenericSchema<ChordRef> = v.object({
-  id: ID,
-  index: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  size: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  body: v.array(NodeSchema),
-  join: v.optional(v.lazy(() => ChordRefSchema)),
-});
+  const NodeSchema: v.GenericSchema<CanvasNode> = v.union([
+    TaskNodeSchema,
+    v.object({ kind: v.literal('chain'), steps: v.array(v.lazy(() => NodeSchema)) }),
+    v.object({
+      kind: v.literal('group'),
+      id: ID,
+      members: v.array(v.lazy(() => NodeSchema)),
+      link: v.optional(v.array(v.lazy(() => NodeSchema))),
+      keep: v.optional(v.literal(true)),
+    }),
+    v.object({
+      kind: v.literal('chord'),
+      id: ID,
+      header: v.array(v.lazy(() => NodeSchema)),
+      body: v.lazy(() => NodeSchema),
+    }),
+  ]) as unknown as v.GenericSchema<CanvasNode>;
+
+  const ChordRefSchema: v.GenericSchema<ChordRef> = v.object({
+    id: ID,
+    index: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    size: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    body: v.array(NodeSchema),
+    join: v.optional(v.lazy(() => ChordRefSchema)),
+  });
+  return { node: NodeSchema, nodes: v.array(NodeSchema), chordRef: ChordRefSchema };
+}
+
+let built: ReturnType<typeof buildSchemas> | undefined;
+
+/** The schemas, built once. */
+const schemas = () => {
+  built ??= buildSchemas();
+  return built;
+};
 
 /** Valibot schemas of the wire forms, used by the envelope decoder. */
 export const CanvasSchemas = {
-  node: NodeSchema,
-  nodes: v.array(NodeSchema),
-  chordRef: ChordRefSchema,
+  node: v.lazy(() => schemas().node),
+  nodes: v.lazy(() => schemas().nodes),
+  chordRef: v.lazy(() => schemas().chordRef),
 } as const;

@@ -8,6 +8,10 @@ export type KeyClaim =
   | { readonly first: true; readonly id: string }
   | { readonly first: false; readonly id: string };
 
+/** The hash of a task's key, shared by its claim item's key and the task id it hands out. */
+const keyHash = (task: string, key: string) =>
+  createHash('sha256').update(`${task}\0${key}`).digest('hex').slice(0, 40);
+
 /**
  * Claim an enqueue idempotency key for `windowMs`: the task id is derived from the task name,
  * the key and the window it starts in (`idem-<hash>-<n>`), and a conditional `PutItem` on
@@ -26,7 +30,7 @@ export async function claimIdempotencyKey(
   windowMs: number,
 ): Promise<KeyClaim> {
   const now = client.now();
-  const hash = createHash('sha256').update(`${task}\0${key}`).digest('hex').slice(0, 40);
+  const hash = keyHash(task, key);
   const id = `idem-${hash}-${Math.floor(now / windowMs).toString(36)}`;
   try {
     await client.dynamodb.send(
@@ -57,7 +61,7 @@ export async function releaseIdempotencyKey(
   task: string,
   key: string,
 ): Promise<void> {
-  const hash = createHash('sha256').update(`${task}\0${key}`).digest('hex').slice(0, 40);
+  const hash = keyHash(task, key);
   await client.dynamodb.send(
     new DeleteItemCommand({ TableName: client.config.table, Key: { id: { S: `idem#${task}#${hash}` } } }),
   );

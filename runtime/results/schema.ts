@@ -51,8 +51,8 @@ export const ResultsSchema = {
 /** `kind` of a success summary item. */
 export const SUMMARY_KIND = 'batch';
 
-/** States that have an entry in the sparse `byState` and `byTask` indexes. */
-export const INDEXED_STATES: readonly string[] = Object.values(TaskState).filter(
+/** States that have an entry in the sparse `byState` and `byTask` indexes (pure: dropped where unread). */
+export const INDEXED_STATES: readonly string[] = /* @__PURE__ */ Object.values(TaskState).filter(
   (s) => s !== TaskState.SUCCESS && s !== TaskState.PENDING,
 );
 

@@ -48,6 +48,10 @@ export interface ThrottleRetryOptions {
   readonly random?: () => number;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Which errors are tried again. @default {@link isThrottle} */
+  readonly retryOn?: (err: unknown) => boolean;
+  /** Wait between tries. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -74,10 +78,10 @@ export async function withThrottleRetry<T>(
     try {
       return await call();
     } catch (err) {
-      if (!isThrottle(err) || attempt >= attempts) throw err;
+      if (!(options.retryOn ?? isThrottle)(err) || attempt >= attempts) throw err;
       const wait = Math.round(random() * Math.min(cap, base * 2 ** (attempt - 1)));
       if (options.deadline !== undefined && now() + wait >= options.deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await (options.sleep ? options.sleep(wait) : new Promise((resolve) => setTimeout(resolve, wait)));
     }
   }
 }

@@ -4,7 +4,8 @@
  * full cron engine; the local scheduler and the tests use croner to compute firing times.
  */
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+/** Day-of-week names, Sunday first (0). */
+export const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] as const;
 
 interface FieldSpec {
   readonly name: string;

@@ -1,5 +1,5 @@
 import { type CeleriacError, ErrorCode, invalid } from '../errors.js';
-import { cronFieldProblem } from './cron-fields.js';
+import { cronFieldProblem, DAYS } from './cron-fields.js';
 
 const MACROS: Record<string, string> = {
   '@yearly': '0 0 1 1 *',
@@ -10,7 +10,7 @@ const MACROS: Record<string, string> = {
   '@midnight': '0 0 * * *',
   '@hourly': '0 * * * *',
 };
-const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+const DAY_NAMES = [...DAYS, 'SUN'] as const;
 
 function bad(expr: string, why: string): CeleriacError {
   return invalid(ErrorCode.INVALID_SCHEDULE, 'cron expression', expr, why);
@@ -143,12 +143,7 @@ const ZONE_SHAPE = /^(UTC|GMT|[A-Za-z_]+(\/[A-Za-z0-9_+-]+){1,2})$/;
  */
 export function checkTimezoneShape(timezone: string): string {
   if (typeof timezone === 'string' && ZONE_SHAPE.test(timezone)) return timezone;
-  throw invalid(
-    ErrorCode.INVALID_SCHEDULE,
-    'schedule timezone',
-    timezone,
-    'an IANA time zone, e.g. "Europe/Paris"',
-  );
+  throw badZone(timezone);
 }
 
 /**
@@ -161,11 +156,16 @@ export function checkTimezone(timezone: string): string {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
     return timezone;
   } catch {
-    throw invalid(
-      ErrorCode.INVALID_SCHEDULE,
-      'schedule timezone',
-      timezone,
-      'an IANA time zone, e.g. "Europe/Paris"',
-    );
+    throw badZone(timezone);
   }
+}
+
+/** The error for a time zone that is not an IANA one. */
+function badZone(timezone: unknown): CeleriacError {
+  return invalid(
+    ErrorCode.INVALID_SCHEDULE,
+    'schedule timezone',
+    timezone,
+    'an IANA time zone, e.g. "Europe/Paris"',
+  );
 }

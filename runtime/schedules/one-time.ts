@@ -12,6 +12,7 @@ import type { CeleriacConfig } from '../config.js';
 import type { Envelope } from '../envelope.js';
 import { CeleriacError, ErrorCode, invalid } from '../errors.js';
 import { utf8Bytes } from '../json.js';
+import { withThrottleRetry } from '../results/throttle.js';
 import { mapLimit } from '../worker/pool.js';
 
 /** The longest delay or eta accepted: one year. */
@@ -208,25 +209,23 @@ export async function scheduleEnvelope(
   options: ScheduleRetryOptions = {},
 ): Promise<void> {
   const request = oneTimeScheduleRequest(client.config, envelope, body);
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const random = options.random ?? Math.random;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await client.scheduler.send(new CreateScheduleCommand(request));
-      return;
-    } catch (err) {
-      if (err instanceof ConflictException || (err as Error)?.name === 'ConflictException') return;
-      if (attempt < SCHEDULE_RETRY.attempts && isTransientAwsError(err)) {
-        const cap = Math.min(SCHEDULE_RETRY.capMs, SCHEDULE_RETRY.baseMs * 2 ** (attempt - 1));
-        await sleep(Math.round(random() * cap));
-        continue;
-      }
-      throw new CeleriacError(
-        ErrorCode.SCHEDULE_FAILED,
-        `task "${envelope.task}" ${envelope.id} was not scheduled${attempt > 1 ? ` (after ${attempt} tries)` : ''}: ${String(err)}`,
-        { value: envelope.id, cause: err },
-      );
-    }
+  let tries = 0;
+  try {
+    await withThrottleRetry(
+      () => {
+        tries++;
+        return client.scheduler.send(new CreateScheduleCommand(request));
+      },
+      { ...SCHEDULE_RETRY, retryOn: isTransientAwsError, ...options },
+    );
+  } catch (err) {
+    // The schedule exists already (a retried or duplicate create): done.
+    if (err instanceof ConflictException || (err as Error)?.name === 'ConflictException') return;
+    throw new CeleriacError(
+      ErrorCode.SCHEDULE_FAILED,
+      `task "${envelope.task}" ${envelope.id} was not scheduled${tries > 1 ? ` (after ${tries} tries)` : ''}: ${String(err)}`,
+      { value: envelope.id, cause: err },
+    );
   }
 }
 
