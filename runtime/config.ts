@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { CeleriacError, ErrorCode } from './errors.js';
+import { once } from './once.js';
 
 /** The config's schemas, built on first use (never at import: a cold start does not pay for them). */
 function buildSchemas() {
@@ -62,13 +63,8 @@ function buildSchemas() {
   return ConfigSchema;
 }
 
-let schema: ReturnType<typeof buildSchemas> | undefined;
-
-/** The config schema, memoized. */
-const configSchema = () => {
-  schema ??= buildSchemas();
-  return schema;
-};
+/** The config schema, built once. */
+const configSchema = once(buildSchemas);
 
 /**
  * Where Celeriac's resources live. Infra fills it for workers and producers (environment

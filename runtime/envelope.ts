@@ -3,41 +3,48 @@ import { type CanvasNode, CanvasSchemas, type ChordRef } from './canvas/wire.js'
 import { Defaults, Limits } from './constants.js';
 import { CeleriacError, ErrorCode } from './errors.js';
 import { assertJsonValue, JSON_MAX_DEPTH, type Json, nestedDeeperThan, toJson, utf8Bytes } from './json.js';
+import { once } from './once.js';
 
-const ID = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/));
-const EPOCH_MS = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** The envelope's schemas; built on first decode, not at import (a producer never decodes). */
+function buildSchemas() {
+  const ID = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/));
+  const EPOCH_MS = v.pipe(v.number(), v.integer(), v.minValue(0));
+  return {
+    /** The part of an envelope that identifies it; read first so a bad body can still be recorded. */
+    header: v.object({ v: v.number(), id: ID }),
+    envelope: v.object({
+      v: v.literal(Defaults.ENVELOPE_VERSION),
+      id: ID,
+      task: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+      args: v.unknown(),
+      queue: v.pipe(v.string(), v.minLength(1), v.maxLength(80)),
+      enqueuedAt: EPOCH_MS,
+      eta: v.optional(EPOCH_MS),
+      expires: v.optional(EPOCH_MS),
+      /** Absent on the wire when it equals `id` (most tasks): decoding fills it in. */
+      root: v.optional(ID),
+      parent: v.optional(ID),
+      // Stored with the record: bounded so any body the queue can hold fits a DynamoDB item.
+      tags: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.maxLength(1_000))),
+      trace: v.optional(v.string()),
+      workflow: v.optional(v.boolean()),
+      chain: v.optional(CanvasSchemas.nodes),
+      chord: v.optional(CanvasSchemas.chordRef),
+      joinOf: v.optional(ID),
+      link: v.optional(CanvasSchemas.nodes),
+      linkError: v.optional(CanvasSchemas.nodes),
+      maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
+      idempotencyKey: v.optional(v.pipe(v.string(), v.maxLength(256))),
+      beat: v.optional(v.object({ schedule: v.string(), at: v.string() })),
+      spent: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      retryAt: v.optional(EPOCH_MS),
+      born: v.optional(EPOCH_MS),
+    }),
+  };
+}
 
-/** The part of an envelope that identifies it; read first so a bad body can still be recorded. */
-const HeaderSchema = v.object({ v: v.number(), id: ID });
-
-const EnvelopeSchema = v.object({
-  v: v.literal(Defaults.ENVELOPE_VERSION),
-  id: ID,
-  task: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
-  args: v.unknown(),
-  queue: v.pipe(v.string(), v.minLength(1), v.maxLength(80)),
-  enqueuedAt: EPOCH_MS,
-  eta: v.optional(EPOCH_MS),
-  expires: v.optional(EPOCH_MS),
-  /** Absent on the wire when it equals `id` (most tasks): decoding fills it in. */
-  root: v.optional(ID),
-  parent: v.optional(ID),
-  // Stored with the record: bounded so any body the queue can hold fits a DynamoDB item.
-  tags: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.maxLength(1_000))),
-  trace: v.optional(v.string()),
-  workflow: v.optional(v.boolean()),
-  chain: v.optional(CanvasSchemas.nodes),
-  chord: v.optional(CanvasSchemas.chordRef),
-  joinOf: v.optional(ID),
-  link: v.optional(CanvasSchemas.nodes),
-  linkError: v.optional(CanvasSchemas.nodes),
-  maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
-  idempotencyKey: v.optional(v.pipe(v.string(), v.maxLength(256))),
-  beat: v.optional(v.object({ schedule: v.string(), at: v.string() })),
-  spent: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-  retryAt: v.optional(EPOCH_MS),
-  born: v.optional(EPOCH_MS),
-});
+/** The schemas, built once. */
+const schemas = once(buildSchemas);
 
 /**
  * The JSON message that travels on SQS: versioned (`v`), JSON only, at most 1 MiB.
@@ -164,7 +171,7 @@ export function decodeEnvelope(body: string): DecodeResult {
   } catch {
     return { ok: false, code: ErrorCode.MALFORMED_MESSAGE, message: 'message body is not JSON' };
   }
-  const header = v.safeParse(HeaderSchema, json);
+  const header = v.safeParse(schemas().header, json);
   const id = header.success ? header.output.id : undefined;
   const task =
     typeof (json as { task?: unknown })?.task === 'string' ? (json as { task: string }).task : undefined;
@@ -187,7 +194,7 @@ export function decodeEnvelope(body: string): DecodeResult {
       task,
     };
   }
-  const parsed = v.safeParse(EnvelopeSchema, json);
+  const parsed = v.safeParse(schemas().envelope, json);
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const path = issue.path?.map((p) => String(p.key)).join('.') ?? '(root)';

@@ -4,6 +4,7 @@ import type { Envelope } from '../envelope.js';
 import { ErrorCode } from '../errors.js';
 import type { Json } from '../json.js';
 import type { SerializedError } from '../results/record.js';
+import { writeTransition } from '../results/write.js';
 import { sendEnvelopes } from '../send.js';
 import { failChord, markBodySent, recordMember, releaseFiring } from './chord-store.js';
 import { toEnvelopes } from './envelopes.js';
@@ -224,7 +225,7 @@ async function markFailed(
   const now = client.now();
   await Promise.all(
     tasks.map((t) =>
-      client.results.write({
+      writeTransition(client.results, {
         id: t.id,
         state: TaskState.FAILURE,
         task: t.task,

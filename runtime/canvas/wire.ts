@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import type { Json } from '../json.js';
+import { once } from '../once.js';
 
 /**
  * The JSON form of a canvas as it travels inside envelopes. Every task node carries the id it
@@ -143,13 +144,8 @@ function buildSchemas() {
   return { node: NodeSchema, nodes: v.array(NodeSchema), chordRef: ChordRefSchema };
 }
 
-let built: ReturnType<typeof buildSchemas> | undefined;
-
 /** The schemas, built once. */
-const schemas = () => {
-  built ??= buildSchemas();
-  return built;
-};
+const schemas = once(buildSchemas);
 
 /** Valibot schemas of the wire forms, used by the envelope decoder. */
 export const CanvasSchemas = {

@@ -3,6 +3,7 @@ import { type CeleriacClient, getDefaultClient } from '../client.js';
 import { Defaults, FINAL_STATES, TaskState } from '../constants.js';
 import { ResultsSchema } from '../results/schema.js';
 import { workflowMemberIds } from '../results/workflow-members.js';
+import { writeTransition } from '../results/write.js';
 import { deleteTaskSchedule } from '../schedules/one-time.js';
 import { raiseRevocationHorizon } from '../worker/revocation-horizon.js';
 import { revocationKey } from '../worker/revocations.js';
@@ -51,7 +52,7 @@ export async function revoke(id: string, options: RevokeOptions = {}): Promise<R
   }
   // REVOKED is written first: if it fails, nothing else changed (a delayed task keeps its
   // schedule and its state). Listing and deleting the schedule follow.
-  const out = await client.results.write({
+  const out = await writeTransition(client.results, {
     id,
     state: TaskState.REVOKED,
     task: current?.task ?? options.task ?? '(unknown)',

@@ -4,6 +4,7 @@ import type { Json } from '../json.js';
 import { acquireSlot, type Slot } from '../ratelimit/limiter.js';
 import type { RateLimitPolicy } from '../ratelimit/parse.js';
 import type { Transition, WriteOutcome } from '../results/store.js';
+import { writeTransition } from '../results/write.js';
 import { markDeadLettered, wasDeadLettered } from './dead-letter-mark.js';
 
 /**
@@ -45,7 +46,7 @@ export interface WorkerStore {
  */
 export function tableWorkerStore(client: CeleriacClient): WorkerStore {
   return {
-    write: (t) => client.results.write(t),
+    write: (t) => writeTransition(client.results, t),
     claimRun: (taskId, until, ttlMs) => claimRun(client, taskId, until, ttlMs),
     completeRun: (taskId, result) => completeRun(client, taskId, result),
     releaseRun: (taskId) => releaseRun(client, taskId),

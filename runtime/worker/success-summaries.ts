@@ -3,6 +3,7 @@ import type { CeleriacClient } from '../client.js';
 import type { Logger } from '../logger.js';
 import { packRows, SUMMARY_MAX_ENTRIES, summaryItems } from '../results/batch-summary.js';
 import type { Transition } from '../results/store.js';
+import { putSummaryItems } from '../results/write.js';
 
 /** What a SUCCESS write may carry, and the call that reports how it went (always called once). */
 export interface SummaryCarry {
@@ -98,7 +99,7 @@ export async function recordSuccessSummaries(
   if (successes.length === 0) return;
   const store = client.results;
   try {
-    await store.putSummaries(summaryItems(successes, client.now(), store.shards, randomUUID));
+    await putSummaryItems(store, summaryItems(successes, client.now(), store.shards, randomUUID));
   } catch (err) {
     log.error('success summary not recorded: these successes are stored but missing from task lists', {
       error: String(err),

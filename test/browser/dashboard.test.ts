@@ -9,6 +9,7 @@ import type { LocalStack } from '../../infra/local/stack.js';
 import { chain, chord, ResultStore } from '../../runtime/internal.js';
 import { summaryItems } from '../../runtime/results/batch-summary.js';
 import type { Transition } from '../../runtime/results/store.js';
+import { putSummaryItems, writeTransition } from '../../runtime/results/write.js';
 import { localStack, takeAll, waitForState } from '../integration/harness.js';
 import { exampleApp, exampleTasks } from '../support/example-app.js';
 
@@ -245,10 +246,10 @@ describe('dashboard (Chromium, local stack, real tasks)', () => {
         finishedAt,
         ...(failed ? { error: { type: 'Error', message: 'doomed' } } : { result: { ok: true } }),
       } satisfies Transition;
-      await store.write(t);
+      await writeTransition(store, t);
       if (!failed) batch.push(t);
       if (batch.length === 10 || (i === 159 && batch.length)) {
-        await store.putSummaries(summaryItems(batch, clock, store.shards, randomUUID));
+        await putSummaryItems(store, summaryItems(batch, clock, store.shards, randomUUID));
         batch = [];
       }
     }
@@ -285,12 +286,12 @@ describe('dashboard (Chromium, local stack, real tasks)', () => {
         finishedAt,
         result: null,
       };
-      await store.write(t);
+      await writeTransition(store, t);
       written.push(id);
       // Successes are listed through the batch summaries a worker writes after each batch.
       batch.push(t);
       if (batch.length === 10) {
-        await store.putSummaries(summaryItems(batch, finishedAt, store.shards, randomUUID));
+        await putSummaryItems(store, summaryItems(batch, finishedAt, store.shards, randomUUID));
         batch = [];
       }
     }

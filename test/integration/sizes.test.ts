@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redrive } from '../../infra/api/ops/queues.js';
 import type { LocalStack } from '../../infra/local/stack.js';
 import { CeleriacClient, createRegistry, task } from '../../runtime/index.js';
-import { ARGS_STORE_MAX_BYTES, RESULT_STORE_MAX_BYTES } from '../../runtime/results/store.js';
+import { ARGS_STORE_MAX_BYTES, RESULT_STORE_MAX_BYTES } from '../../runtime/results/write.js';
 import { localStack, waitForState } from './harness.js';
 
 /** Returns `n` euro signs: 3 UTF-8 bytes each, one UTF-16 unit each. */
