@@ -11,7 +11,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { CeleriacStack, settingsFromContext, standaloneAppProps } from 'celeriac/cdk';
-import { loadProject } from 'celeriac/config';
+import { loadProject, planOf } from 'celeriac/config';
 
 const project = await loadProject();
 // The CDK CLI sets CDK_OUTDIR and passes the context; without it, read cdk.json like the CLI does.
@@ -20,7 +20,7 @@ const settings = settingsFromContext(app.node);
 new CeleriacStack(app, settings.stackName, {
   description: `Celeriac task runtime (${project.registry.app})`,
   runtime: {
-    plan: project.registry.plan({ prefix: settings.prefix }),
+    plan: planOf(project.registry, { prefix: settings.prefix }),
     workerEntry: project.workerEntry,
     resultsApi: project.apiEntry ? { entry: project.apiEntry } : { enabled: false },
     alarmEmail: settings.alarmEmail,

@@ -23,7 +23,14 @@ export { type DecodeResult, decodeEnvelope, type Envelope, encodeEnvelope } from
 // Everything users import from `celeriac`, besides the plumbing listed here.
 export * from './index.js';
 export { createLogger, type LogFields, type Logger } from './logger.js';
-export type { QueuePlan, ResourcePlan, SchedulePlan, TablePlan, TaskPlan } from './plan.js';
+export {
+  planOf,
+  type QueuePlan,
+  type ResourcePlan,
+  type SchedulePlan,
+  type TablePlan,
+  type TaskPlan,
+} from './plan.js';
 export { acquireSlot, type Slot } from './ratelimit/limiter.js';
 export { parseRateLimit } from './ratelimit/parse.js';
 export { ResultsSchema } from './results/schema.js';

@@ -1,10 +1,11 @@
 import { Defaults, Limits } from './constants.js';
 import type { QueueDefinition } from './queue.js';
+import type { Registry } from './registry.js';
 import { ResultsSchema } from './results/schema.js';
-import { DEFAULT_SHARDS, type ResultShards } from './results/shards.js';
-import { beatInput, type ScheduleEntry } from './schedules/beat.js';
+import type { ResultShards } from './results/shards.js';
+import { beatInput } from './schedules/beat.js';
 import { checkTimezone } from './schedules/expression.js';
-import type { Task, TaskDefinition } from './task.js';
+import type { TaskDefinition } from './task.js';
 
 /** One queue of the plan, with its DLQ and worker settings. Names are physical. */
 export interface QueuePlan {
@@ -60,7 +61,7 @@ export interface TaskPlan {
  *
  * @example
  * ```ts
- * const plan = registry.plan();
+ * const plan = planOf(registry);
  * plan.queues.map((q) => q.queueName); // ['celeriac-default']
  * ```
  */
@@ -98,7 +99,7 @@ export interface SchedulePlan {
   readonly input: string;
 }
 
-/** Options of `registry.plan()`. */
+/** Options of `planOf(registry)`. */
 export interface PlanOptions {
   /** Prefix of physical names. @default the registry's app name */
   readonly prefix?: string;
@@ -124,15 +125,20 @@ export function maxReceiveCountOf(
   return Math.max(Defaults.MIN_MAX_RECEIVE_COUNT, largest + 2);
 }
 
-/** @internal Build the plan from validated queues and tasks. */
-export function buildPlan(
-  app: string,
-  queues: ReadonlyMap<string, QueueDefinition>,
-  tasks: ReadonlyMap<string, Task>,
-  options: PlanOptions = {},
-  schedules: readonly ScheduleEntry[] = [],
-  shards: ResultShards = DEFAULT_SHARDS,
-): ResourcePlan {
+/**
+ * The registry's resource plan, which infra (the `TaskRuntime` construct) and the local stack
+ * both build from. A function beside the registry, not a method of it: a worker or producer
+ * bundle, which never plans, does not carry it.
+ *
+ * @example
+ * ```ts
+ * import { planOf } from 'celeriac/config';
+ * new TaskRuntime(stack, 'Tasks', { plan: planOf(registry, { prefix: 'shop-prod' }), ... });
+ * ```
+ */
+export function planOf(registry: Registry, options: PlanOptions = {}): ResourcePlan {
+  const { app, queues, tasks, resultShards: shards } = registry;
+  const schedules = [...registry.schedules.values()];
   const prefix = options.prefix ?? app;
   const taskList = [...tasks.values()].map((t) => t.definition);
   return {

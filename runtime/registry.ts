@@ -1,7 +1,6 @@
 import { builtinTasks } from './canvas/builtins.js';
 import { Defaults } from './constants.js';
 import { CeleriacError, ErrorCode, invalid } from './errors.js';
-import { buildPlan, type PlanOptions, type ResourcePlan } from './plan.js';
 import { defineQueue, type QueueDefinition, type QueueSettings } from './queue.js';
 import { type ResultShards, resolveShards } from './results/shards.js';
 import type { ScheduleEntry } from './schedules/beat.js';
@@ -49,8 +48,6 @@ export interface Registry {
   readonly resultShards: ResultShards;
   /** A task by name (including the canvas built-ins `celeriac.map`, …), or `undefined`. */
   get(name: string): Task | undefined;
-  /** The serialisable resource plan that infra and the local stack both build from. */
-  plan(options?: PlanOptions): ResourcePlan;
 }
 
 const APP = /^[a-z][a-z0-9-]{0,29}$/;
@@ -187,6 +184,5 @@ export function createRegistry(options: RegistryOptions): Registry {
       builtins ??= builtinTasks((n) => tasks.get(n));
       return builtins.get(name);
     },
-    plan: (planOptions) => buildPlan(app, queues, tasks, planOptions, [...schedules.values()], resultShards),
   };
 }

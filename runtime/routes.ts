@@ -19,7 +19,7 @@ export type Routes = NonNullable<CeleriacConfig['routes']>;
  *
  * @example
  * ```ts
- * routesOf(registry.plan()); // { 'images.resize': 'high', 'report.nightly': { queue: 'low', tags: ['ops'] } }
+ * routesOf(planOf(registry)); // { 'images.resize': 'high', 'report.nightly': { queue: 'low', tags: ['ops'] } }
  * ```
  */
 export function routesOf(plan: Pick<ResourcePlan, 'tasks'>): Routes {

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { type CeleriacClient, type Registry, type ResourcePlan, TaskQuery } from '../../runtime/internal.js';
+import { planOf } from '../../runtime/plan.js';
 import { isJsonContentType } from './csrf.js';
 import { ApiError, ApiErrorCode } from './errors.js';
 import { checkBodyDepth } from './params.js';
@@ -8,7 +9,7 @@ import { checkBodyDepth } from './params.js';
 export interface ApiDeps {
   readonly client: CeleriacClient;
   readonly registry: Registry;
-  /** @default registry.plan() */
+  /** @default planOf(registry) */
   readonly plan?: ResourcePlan;
 }
 
@@ -25,7 +26,7 @@ export function lazyServices(deps: ApiDeps): () => ApiServices {
   let services: ApiServices | undefined;
   return () => {
     if (!services) {
-      const plan = deps.plan ?? deps.registry.plan();
+      const plan = deps.plan ?? planOf(deps.registry);
       let query: TaskQuery | undefined;
       services = {
         client: deps.client,

@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import { TaskRuntime } from 'celeriac/cdk';
- * new TaskRuntime(stack, 'Tasks', { plan: registry.plan(), workerEntry: 'src/tasks/worker.ts', resultsApi: { entry: 'src/tasks/api.ts' } });
+ * new TaskRuntime(stack, 'Tasks', { plan: planOf(registry), workerEntry: 'src/tasks/worker.ts', resultsApi: { entry: 'src/tasks/api.ts' } });
  * ```
  * @packageDocumentation
  */

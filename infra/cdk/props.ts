@@ -89,7 +89,7 @@ export interface RuntimeResultsApiOptions {
  * @example
  * ```ts
  * new TaskRuntime(stack, 'Tasks', {
- *   plan: registry.plan(),
+ *   plan: planOf(registry),
  *   workerEntry: 'src/tasks/worker.ts',
  *   resultsApi: { entry: 'src/tasks/api.ts' },
  *   alarmEmail: 'ops@example.com',
@@ -97,7 +97,7 @@ export interface RuntimeResultsApiOptions {
  * ```
  */
 export interface TaskRuntimeProps {
-  /** What to provision: `registry.plan()` of the application's task registry. */
+  /** What to provision: `planOf(registry)` of the application's task registry. */
   readonly plan: ResourcePlan;
 
   /**

@@ -29,7 +29,7 @@ function pascal(name: string): string {
  * ```ts
  * const project = await loadProject();
  * new CeleriacStack(app, 'Celeriac', {
- *   runtime: { plan: project.registry.plan(), workerEntry: project.workerEntry, resultsApi: { entry: project.apiEntry } },
+ *   runtime: { plan: planOf(project.registry), workerEntry: project.workerEntry, resultsApi: { entry: project.apiEntry } },
  * });
  * ```
  */

@@ -33,7 +33,7 @@ const WORKFLOW_INDEX = ResultsSchema.indexes.byRoot.name;
  * @example
  * ```ts
  * const tasks = new TaskRuntime(stack, 'Tasks', {
- *   plan: registry.plan(),
+ *   plan: planOf(registry),
  *   workerEntry: 'src/tasks/worker.ts',
  *   resultsApi: { entry: 'src/tasks/api.ts' },
  * });

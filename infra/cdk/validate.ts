@@ -83,7 +83,7 @@ export function estimateConfigBytes(plan: ResourcePlan): number {
  *
  * @example
  * ```ts
- * const problems = validateRuntime(registry.plan());
+ * const problems = validateRuntime(planOf(registry));
  * if (problems.length) throw new TaskRuntimeValidationError('Tasks', problems);
  * ```
  */

@@ -9,6 +9,7 @@ import {
   type Registry,
   type ResourcePlan,
 } from '../../runtime/internal.js';
+import { planOf } from '../../runtime/plan.js';
 import { localConfigPath } from '../local/local-config.js';
 import { loadProject } from '../project/load.js';
 import { CliError, ExitCode } from './exit.js';
@@ -86,7 +87,7 @@ function fromOutputs(
 export async function resolveTarget(options: TargetOptions): Promise<Target> {
   const project = await loadProject(options.config ? { config: options.config } : {});
   const registry = project.registry;
-  const base = { registry, plan: registry.plan() };
+  const base = { registry, plan: planOf(registry) };
   const LOCAL_CONFIG_PATH = localConfigPath(project.root);
   if (options.outputs) {
     const { config, apiUrl, stack } = fromOutputs(options.outputs, options.stack);

@@ -15,7 +15,7 @@ import type { CeleriacConfig, ResourcePlan } from '../../runtime/internal.js';
  *
  * @example
  * ```ts
- * const urls = await provisionPlan(registry.plan(), sqs, dynamodb);
+ * const urls = await provisionPlan(planOf(registry), sqs, dynamodb);
  * ```
  */
 export async function provisionPlan(

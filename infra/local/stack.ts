@@ -17,6 +17,7 @@ import {
   type ResourcePlan,
   type WorkerHandler,
 } from '../../runtime/internal.js';
+import { planOf } from '../../runtime/plan.js';
 import { beatScheduleRequest } from '../../runtime/schedules/run-now.js';
 import type { LocalEnvironment } from './environment.js';
 import { EventSourceMapping, type InvocationInfo } from './event-source.js';
@@ -231,7 +232,7 @@ export async function attachLocalApp(options: LocalAppOptions): Promise<LocalApp
     credentials: LOCAL_CREDENTIALS,
   });
   try {
-    const plan = options.registry.plan(options.plan);
+    const plan = planOf(options.registry, options.plan);
     const prefix = options.plan?.prefix ?? plan.app;
     // The Scheduler's own DLQ, as the TaskRuntime deploys one: where undeliverable firings go.
     const schedulerDlqName = `${prefix}-scheduler-dlq`;

@@ -9,6 +9,8 @@
  * ```
  * @packageDocumentation
  */
+
+export { type PlanOptions, planOf, type ResourcePlan } from '../../runtime/plan.js';
 export { type DevSettings, defineConfig, type ProjectConfig } from './define-config.js';
 export {
   CONFIG_FILE_NAMES,

@@ -95,7 +95,7 @@ function isRegistry(value: unknown): value is Registry {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as Registry).plan === 'function' &&
+    (value as Registry).queues instanceof Map &&
     typeof (value as Registry).get === 'function'
   );
 }
@@ -151,7 +151,7 @@ export async function readProjectConfig(options: LoadProjectOptions = {}): Promi
  * import { TaskRuntime } from 'celeriac/cdk';
  * const project = await loadProject();
  * new TaskRuntime(stack, 'Tasks', {
- *   plan: project.registry.plan(),
+ *   plan: planOf(project.registry),
  *   workerEntry: project.workerEntry,
  *   resultsApi: project.apiEntry ? { entry: project.apiEntry } : { enabled: false },
  * });

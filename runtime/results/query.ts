@@ -147,7 +147,7 @@ function splitRowTime(time: string): { itemTime: string; after: number } | undef
  * @example
  * ```ts
  * const query = new TaskQuery(client.dynamodb, client.config.table, {
- *   taskNames: registry.plan().tasks.map((t) => t.name),
+ *   taskNames: planOf(registry).tasks.map((t) => t.name),
  * });
  * const page = await query.list({ state: 'FAILURE', limit: 20 });
  * const next = await query.list({ state: 'FAILURE', limit: 20, cursor: page.cursor });

@@ -5,6 +5,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { CeleriacBeat } from '../../infra/cdk/beat/index.js';
 import { createRegistry, cron, rate, task } from '../../runtime/internal.js';
+import { planOf } from '../../runtime/plan.js';
 
 const report = task('report', {}, (_args: { kind: string }) => null);
 const sync = task('sync', { queue: 'low' }, () => null);
@@ -25,7 +26,7 @@ function synth() {
     assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
   });
   new CeleriacBeat(stack, 'Beat', {
-    schedules: registry.plan().schedules,
+    schedules: planOf(registry).schedules,
     groupName: 'celeriac-schedules',
     role,
     queues,
@@ -44,7 +45,7 @@ describe('CeleriacBeat', () => {
   it('creates one schedule per entry: 6-field cron, time zone, target queue with the envelope, retries, DLQ, role', () => {
     const { template, arns } = synth();
     template.resourceCountIs('AWS::Scheduler::Schedule', 2);
-    const input = registry.plan().schedules[0]!.input;
+    const input = planOf(registry).schedules[0]!.input;
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       Name: 'celeriac-report',
       GroupName: 'celeriac-schedules',
@@ -79,7 +80,7 @@ describe('CeleriacBeat', () => {
     expect(
       () =>
         new CeleriacBeat(stack, 'Beat', {
-          schedules: registry.plan().schedules,
+          schedules: planOf(registry).schedules,
           groupName: 'g',
           role,
           queues: { default: new sqs.Queue(stack, 'Default') },

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { TaskRuntimeProps } from '../../infra/cdk/props.js';
 import { CeleriacStack } from '../../infra/cdk/stack.js';
 import type { QueuePlan, ResourcePlan } from '../../runtime/plan.js';
+import { planOf } from '../../runtime/plan.js';
 import { exampleApp } from '../support/example-app.js';
 
 /** The repository root. */
@@ -22,7 +23,7 @@ export function cdkJsonContext(): Record<string, unknown> {
 }
 
 /** The application's plan (three queues: high, default, low). */
-export const plan: ResourcePlan = app.registry.plan();
+export const plan: ResourcePlan = planOf(app.registry);
 
 /** Stand-in worker code: template tests don't need the real bundle (one test bundles it). */
 export function prebuiltCode(): lambda.Code {

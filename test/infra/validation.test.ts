@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TaskRuntimeValidationError } from '../../infra/cdk/errors.js';
 import { validateRuntime } from '../../infra/cdk/validate.js';
 import type { QueuePlan, ResourcePlan } from '../../runtime/plan.js';
+import { planOf } from '../../runtime/plan.js';
 import { createRegistry } from '../../runtime/registry.js';
 import { task } from '../../runtime/task.js';
 import { buildStack, plan, planWith } from './fixtures.js';
@@ -113,7 +114,7 @@ describe('synth-time validation', () => {
   });
 
   it('physical names that collide (queue "a-dlq" and the DLQ of "a") fail synth', () => {
-    const colliding = createRegistry({ app: 'shop', queues: { a: {}, 'a-dlq': {} }, tasks: [] }).plan();
+    const colliding = planOf(createRegistry({ app: 'shop', queues: { a: {}, 'a-dlq': {} }, tasks: [] }));
     expectSynthFails(
       colliding,
       'physical queue name "shop-a-dlq" is used by DLQ of queue "a" and queue "a-dlq": SQS queue names must be unique',
@@ -142,7 +143,7 @@ describe('synth-time validation', () => {
 
   it('so many queues that CELERIAC_CONFIG outgrows Lambda 4 KB environment fails synth', () => {
     const queues = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`queue-number-${i}`, {}]));
-    const big = createRegistry({ app: 'a-rather-long-app-name', queues, tasks: [] }).plan();
+    const big = planOf(createRegistry({ app: 'a-rather-long-app-name', queues, tasks: [] }));
     expectSynthFails(
       big,
       /CELERIAC_CONFIG ≈ \d+ bytes for 30 queues: Lambda environment variables are limited to 4096 bytes/,
@@ -153,7 +154,7 @@ describe('synth-time validation', () => {
     const tasks = Array.from({ length: 120 }, (_, i) =>
       task(`reports.monthly-revenue-by-region-${i}`, {}, () => null),
     );
-    const big = createRegistry({ app: 'shop', tasks }).plan();
+    const big = planOf(createRegistry({ app: 'shop', tasks }));
     expectSynthFails(big, /bytes for 1 queues: .* routes of 120 tasks included/);
   });
 

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { describe, expect, it } from 'vitest';
+import { planOf } from '../../runtime/plan.js';
 import { cronFieldProblem } from '../../runtime/schedules/cron-fields.js';
 
 const VALID = [
@@ -62,13 +63,13 @@ describe('schedule time zones', () => {
       tasks: [t],
       schedules: [cron('0 9 * * *', t, { timezone: 'Mars/Olympus' })],
     });
-    expect(() => registry.plan()).toThrow(
+    expect(() => planOf(registry)).toThrow(
       /schedule timezone: got "Mars\/Olympus"; allowed: an IANA time zone/,
     );
     const ok = createRegistry({
       tasks: [t],
       schedules: [cron('0 9 * * *', t, { timezone: 'Europe/Paris' })],
     });
-    expect(ok.plan().schedules[0]!.timezone).toBe('Europe/Paris');
+    expect(planOf(ok).schedules[0]!.timezone).toBe('Europe/Paris');
   });
 });

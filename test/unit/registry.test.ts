@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planOf } from '../../runtime/plan.js';
 import { createRegistry } from '../../runtime/registry.js';
 import { task } from '../../runtime/task.js';
 
@@ -82,7 +83,7 @@ describe('plan', () => {
       queues: { high: { timeout: '1m', batchingWindow: '5s' }, default: {} },
       tasks: [task('h', { queue: 'high', retry: { maxAttempts: 8 } }, noop), task('d', {}, noop)],
     });
-    const plan = registry.plan();
+    const plan = planOf(registry);
     expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
     const high = plan.queues.find((q) => q.name === 'high')!;
     expect(high).toMatchObject({
@@ -97,6 +98,6 @@ describe('plan', () => {
     expect(plan.queues.find((q) => q.name === 'default')!.maxReceiveCount).toBe(5);
     expect(plan.table.tableName).toBe('shop-results');
     expect(plan.table.indexes.map((i) => i.name)).toEqual(['byTask', 'byState', 'byRoot']);
-    expect(registry.plan({ prefix: 'dev' }).queues[0]!.queueName).toBe('dev-high');
+    expect(planOf(registry, { prefix: 'dev' }).queues[0]!.queueName).toBe('dev-high');
   });
 });

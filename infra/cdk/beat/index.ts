@@ -7,7 +7,7 @@ import { SCHEDULER_RETRY_POLICY } from '../../../runtime/schedules/one-time.js';
 
 /** Properties of a {@link CeleriacBeat}. */
 export interface CeleriacBeatProps {
-  /** The plan's periodic tasks (`registry.plan().schedules`). */
+  /** The plan's periodic tasks (`planOf(registry).schedules`). */
   readonly schedules: readonly SchedulePlan[];
   /** The schedule group every schedule goes in. */
   readonly groupName: string;

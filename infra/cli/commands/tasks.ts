@@ -6,6 +6,7 @@ import {
   type TaskRecord,
   type TaskSummary,
 } from '../../../runtime/internal.js';
+import { planOf } from '../../../runtime/plan.js';
 import { ApiError } from '../../api/errors.js';
 import { checkId, enqueueByName, revokeTask } from '../../api/ops/tasks.js';
 import { parseDuration, parseListQuery } from '../../api/params.js';
@@ -174,7 +175,7 @@ export function taskCommands(program: Command): void {
     .action(async (opts, cmd: Command) => {
       const { out, target } = contextOf(cmd);
       const { client, registry } = await target();
-      const plan = registry.plan();
+      const plan = planOf(registry);
       const query = new TaskQuery(client.dynamodb, client.config.table, {
         taskNames: plan.tasks.map((t) => t.name),
         shards: plan.table.shards,

@@ -55,7 +55,7 @@ export const handler = createApiHandler({ registry });
 `,
     [`cdk/celeriac-stack.${ext}`]: `import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { TaskRuntime } from 'celeriac/cdk';
-import type { Project } from 'celeriac/config';
+import { planOf, type Project } from 'celeriac/config';
 import type { Construct } from 'constructs';
 
 /** The app's task runtime: queues, workers, results table, Scheduler, results API, alarms. */
@@ -65,7 +65,7 @@ export class CeleriacAppStack extends Stack {
   constructor(scope: Construct, id: string, project: Project, props?: StackProps) {
     super(scope, id, props);
     this.tasks = new TaskRuntime(this, 'Tasks', {
-      plan: project.registry.plan(),
+      plan: planOf(project.registry),
       workerEntry: project.workerEntry,
       resultsApi: project.apiEntry ? { entry: project.apiEntry } : { enabled: false },
     });
