@@ -1,14 +1,9 @@
-import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  type KeysAndAttributes,
-} from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CeleriacClient } from '../client.js';
-import { Limits, TaskState } from '../constants.js';
+import { TaskState } from '../constants.js';
 import { toMillis } from '../duration.js';
 import { CeleriacError, ErrorCode } from '../errors.js';
 import type { Json } from '../json.js';
+import { batchGetByIds } from '../results/batch-get.js';
 import type { SerializedError, TaskRecord } from '../results/record.js';
 import { fromItem } from '../results/store.js';
 import type { WaitOptions } from '../wait-options.js';
@@ -91,23 +86,13 @@ export async function readRecords(
   client: CeleriacClient,
   ids: readonly string[],
 ): Promise<Map<string, TaskRecord>> {
-  const { table } = client.config;
   const now = client.now();
   const found = new Map<string, TaskRecord>();
-  for (let i = 0; i < ids.length; i += Limits.DYNAMODB_MAX_BATCH_GET) {
-    let keys: KeysAndAttributes['Keys'] = ids
-      .slice(i, i + Limits.DYNAMODB_MAX_BATCH_GET)
-      .map((id) => ({ id: { S: id } }));
-    while (keys?.length) {
-      const out: BatchGetItemCommandOutput = await client.dynamodb.send(
-        new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      for (const raw of out.Responses?.[table] ?? []) {
-        const record = fromItem(unmarshall(raw));
-        if (record.expiresAt * 1000 > now) found.set(record.id, record);
-      }
-      keys = out.UnprocessedKeys?.[table]?.Keys;
-    }
+  // Unprocessed keys (a throttling table) are asked again with backoff, not in a tight loop.
+  for (const raw of (await batchGetByIds(client.dynamodb, client.config.table, ids)).values()) {
+    const record = fromItem(raw);
+    // `fromItem` gives the TTL in epoch ms: an expired item DynamoDB has not deleted yet is absent.
+    if (record.expiresAt > now) found.set(record.id, record);
   }
   return found;
 }

@@ -117,3 +117,20 @@ describe.each(stores)('WorkerStore conformance: %s', (_, make) => {
     expect(await store.wasDeadLettered(messageId)).toBe(true);
   });
 });
+
+describe('records read back in bulk (group waits, children)', () => {
+  it('leaves out an item past its TTL that DynamoDB has not deleted yet, as a single read does', async () => {
+    const { readRecords } = await import('../../runtime/canvas/wait-many.js');
+    const { writeTransition } = await import('../../runtime/results/write.js');
+    const [live, expired] = [fresh(), fresh()];
+    await writeTransition(stack.client.results, transition(live, 'SUCCESS', { fresh: true, result: 1 }));
+    await writeTransition(
+      stack.client.results,
+      transition(expired, 'SUCCESS', { fresh: true, result: 2, ttlMs: -60_000 }),
+    );
+    expect(await stack.client.results.get(expired)).toBeUndefined();
+    const found = await readRecords(stack.client, [live, expired]);
+    expect([...found.keys()]).toEqual([live]);
+    expect(found.get(live)?.result).toBe(1);
+  });
+});
