@@ -119,6 +119,8 @@ export class EventSourceMapping {
   #receiving = 0;
   #idle: (() => void)[] = [];
   readonly #running = new Set<Lane>();
+  /** Long polls take turns: one lane of the mapping waits on the queue at a time. */
+  #pollTurn: Promise<void> = Promise.resolve();
 
   constructor(options: EventSourceOptions) {
     if (!options.createHandler && !options.handler) {
@@ -221,6 +223,15 @@ export class EventSourceMapping {
     };
     if (!take(lane.carry) || messages.length >= queue.batchSize || this.#draining) return messages;
     do {
+      // One long poll at a time: fauxqs answers every waiting receive when one message arrives
+      // (all but one empty), and each woken lane would poll again at once, a burst of empty
+      // receives real SQS does not make (it cost ~6 ms of this process per message with 10
+      // lanes). The lanes queue for their turn; the one that receives hands it on at once.
+      const release = messages.length === 0 && wait > 0 ? await this.#takePollTurn() : undefined;
+      if (release && (this.#draining || signal.aborted)) {
+        release();
+        break;
+      }
       this.#receiving++;
       let out: ReceiveMessageCommandOutput;
       try {
@@ -235,6 +246,7 @@ export class EventSourceMapping {
           { abortSignal: signal },
         );
       } finally {
+        release?.();
         if (--this.#receiving === 0 && this.#draining) for (const resolve of this.#idle.splice(0)) resolve();
       }
       const received = [...(out.Messages ?? [])];
@@ -253,6 +265,17 @@ export class EventSourceMapping {
       !this.#draining
     );
     return messages;
+  }
+
+  /** Wait for this lane's turn to long-poll; call the returned function to hand it on. */
+  async #takePollTurn(): Promise<() => void> {
+    const previous = this.#pollTurn;
+    let release!: () => void;
+    this.#pollTurn = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    return release;
   }
 
   async #invoke(messages: Message[], lane: Lane): Promise<void> {

@@ -18,6 +18,7 @@ const registry = createRegistry({
     big: { batchSize: 100, batchingWindow: '1s', maxConcurrency: 2, timeout: '30s' },
     lanes: { batchSize: 1, maxConcurrency: 3, timeout: '30s' },
     slow: { batchSize: 1, maxConcurrency: 2, timeout: '1s' },
+    herd: { batchSize: 1, maxConcurrency: 10, timeout: '30s' },
   },
   tasks: [noop],
 });
@@ -45,6 +46,43 @@ async function sendBodies(queue: string, bodies: readonly string[], perBatch: nu
 }
 
 describe('the local event source mapping', () => {
+  it('long-polls one lane at a time: a message wakes one receive, not all ten lanes', async () => {
+    const url = stack.config.queues.herd!.url;
+    let receives = 0;
+    stack.sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { QueueUrl?: string };
+        if (context.commandName === 'ReceiveMessageCommand' && input.QueueUrl === url) receives++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countHerdReceives' },
+    );
+    const handled: string[] = [];
+    const [esm] = stack.startWorkers({
+      queues: ['herd'],
+      waitTimeSeconds: 20,
+      handler: async (event: SqsEvent) => {
+        handled.push(...event.Records.map((r) => r.body));
+        return { batchItemFailures: [] };
+      },
+    });
+    try {
+      await eventually(async () => (receives >= 1 ? true : undefined));
+      const before = receives;
+      for (let i = 0; i < 5; i++) {
+        await sendBodies('herd', [`m${i}`], 1);
+        await eventually(async () => (handled.length === i + 1 ? true : undefined));
+      }
+      // Each message: the receive that returned it and the next lane's long poll. Ten lanes all
+      // woken per message would make about ten receives each.
+      expect(receives - before).toBeLessThanOrEqual(5 * 2 + 1);
+      expect(handled).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    } finally {
+      await esm!.stop();
+      stack.sqs.middlewareStack.remove('countHerdReceives');
+    }
+  });
+
   it('caps an invocation at 6 MB of event, carrying the rest to the next one, losing none', async () => {
     const bodies = Array.from({ length: 40 }, (_, i) => `${i}:${'x'.repeat(300_000)}`);
     await sendBodies('big', bodies, 3);
