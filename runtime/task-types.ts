@@ -33,7 +33,7 @@ export interface TaskContext {
 }
 
 /** Options of {@link task}. */
-export interface TaskOptions<S extends StandardSchemaV1 | undefined = undefined> {
+export interface TaskOptions<S extends StandardSchemaV1 | undefined = undefined, A = never> {
   /** Name of the (priority) queue in the registry. @default 'default' */
   readonly queue?: string;
   /** Time limit of one attempt; the handler's signal aborts at it. @default the queue's worker timeout */
@@ -64,8 +64,11 @@ export interface TaskOptions<S extends StandardSchemaV1 | undefined = undefined>
    * and does not spend an attempt.
    */
   readonly rateLimit?: RateLimit;
-  /** Limit per key (tenant, account…) instead of per task: the key of a run's arguments. */
-  readonly rateLimitKey?: (args: never) => string;
+  /**
+   * Limit per key (tenant, account…) instead of per task: the key of a run's arguments, typed
+   * as the handler's arguments (a schema's output).
+   */
+  readonly rateLimitKey?: (args: A) => string;
 }
 
 /** A task's settings after validation. */

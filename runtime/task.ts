@@ -31,12 +31,12 @@ const RESULT_MODES: readonly string[] = Object.values(ResultMode);
  */
 export function task<S extends StandardSchemaV1, R>(
   name: string,
-  options: TaskOptions<S> & { readonly schema: S },
+  options: TaskOptions<S, StandardSchemaV1.InferOutput<S>> & { readonly schema: S },
   handler: TaskHandler<StandardSchemaV1.InferOutput<S>, R>,
 ): Task<StandardSchemaV1.InferInput<S>, Awaited<R>>;
 export function task<A, R>(
   name: string,
-  options: TaskOptions,
+  options: TaskOptions<undefined, A>,
   handler: TaskHandler<A, R>,
 ): Task<A, Awaited<R>>;
 export function task(

@@ -42,6 +42,29 @@ describe('public types', () => {
     void (() => add.enqueue({ x: 1 }));
   });
 
+  it("rateLimitKey takes the handler's arguments", () => {
+    const perTenant = task(
+      'types.tenant',
+      { rateLimit: '2/s', rateLimitKey: (a: { tenant: string }) => a.tenant },
+      ({ tenant }: { tenant: string }, ctx) => `${tenant}:${ctx.id}`,
+    );
+    expectTypeOf(perTenant).toEqualTypeOf<Task<{ tenant: string }, string>>();
+    const keyed = task(
+      'types.keyed',
+      { rateLimit: '2/s', rateLimitKey: (a) => a.tenant },
+      ({ tenant }: { tenant: string }) => tenant,
+    );
+    expectTypeOf(keyed).toEqualTypeOf<Task<{ tenant: string }, string>>();
+    const wrongKey = () =>
+      task(
+        'types.wrong-key',
+        { rateLimit: '2/s', rateLimitKey: (a: { other: number }) => String(a.other) },
+        // @ts-expect-error — the key reads arguments the handler does not take
+        ({ tenant }: { tenant: string }) => tenant,
+      );
+    void wrongKey;
+  });
+
   it("enqueueMany checks each entry's args against its own task", () => {
     const one = [1, 2].map((x) => ({ task: add, args: { x, y: 1 } }));
     void (() => enqueueMany(one));
