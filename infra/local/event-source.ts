@@ -43,6 +43,7 @@ export interface InvocationInfo {
   readonly records: number;
   readonly failed: number;
   readonly outcome: 'ok' | 'error' | 'timeout' | 'killed' | 'invalid-response';
+  /** From the invocation until its handler settled (what Lambda bills), not the deletes after. */
   readonly durationMs: number;
   /** The execution environment (lane instance) that ran it. */
   readonly environment: string;
@@ -331,6 +332,9 @@ export class EventSourceMapping {
       lane.crash = undefined;
       this.#running.delete(lane);
     }
+    // What Lambda bills: the invocation until its handler settled. The event source's own
+    // DeleteMessageBatch after it is not part of the function's duration.
+    const durationMs = Date.now() - started;
     if (outcome !== 'ok') this.stats.wholeBatchFailures++;
     await this.#delete(toDelete);
     onInvoke?.({
@@ -338,7 +342,7 @@ export class EventSourceMapping {
       records: records.length,
       failed: records.length - toDelete.length,
       outcome,
-      durationMs: Date.now() - started,
+      durationMs,
       environment: env.environment.id,
       eventBytes,
     });

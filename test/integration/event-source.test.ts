@@ -83,6 +83,35 @@ describe('the local event source mapping', () => {
     }
   });
 
+  it("reports an invocation's duration as Lambda bills it: until the handler settled, not the deletes after", async () => {
+    // Deletes of this queue take a second; the handler returns at once.
+    const url = stack.config.queues.lanes!.url;
+    stack.sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { QueueUrl?: string };
+        if (context.commandName === 'DeleteMessageBatchCommand' && input.QueueUrl === url) await sleep(1_000);
+        return next(args);
+      },
+      { step: 'initialize', name: 'slowDeletes' },
+    );
+    const invocations: InvocationInfo[] = [];
+    const [esm] = stack.startWorkers({
+      queues: ['lanes'],
+      waitTimeSeconds: 1,
+      handler: ok,
+      onInvoke: (i) => invocations.push(i),
+    });
+    try {
+      await sendBodies('lanes', ['billed'], 1);
+      await eventually(async () => (invocations.length ? true : undefined), 10_000);
+      expect(invocations[0]).toMatchObject({ outcome: 'ok', records: 1, failed: 0 });
+      expect(invocations[0]!.durationMs).toBeLessThan(1_000);
+    } finally {
+      await esm!.stop();
+      stack.sqs.middlewareStack.remove('slowDeletes');
+    }
+  });
+
   it('caps an invocation at 6 MB of event, carrying the rest to the next one, losing none', async () => {
     const bodies = Array.from({ length: 40 }, (_, i) => `${i}:${'x'.repeat(300_000)}`);
     await sendBodies('big', bodies, 3);
