@@ -1,7 +1,8 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { localAuth } from '../api/auth.js';
 import { serveOnLoopback } from '../api/node-server.js';
+import { Sha256 } from './sha256.js';
 
 /** Options of {@link startSigningProxy}. */
 export interface SigningProxyOptions {
@@ -19,28 +20,6 @@ export interface SigningProxy {
   readonly token: string;
   readonly dashboardUrl: string;
   close(): Promise<void>;
-}
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: SourceData): string | Buffer =>
-  typeof data === 'string'
-    ? data
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
-
-/** SHA-256 / HMAC-SHA-256 for the signer, from node:crypto (no extra package). */
-class Sha256 {
-  readonly #hash;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
 }
 
 const FORWARDED = ['accept', 'content-type'];

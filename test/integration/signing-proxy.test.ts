@@ -1,9 +1,10 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SigningProxy, startSigningProxy } from '../../infra/cli/proxy.js';
+import { Sha256 } from '../../infra/cli/sha256.js';
 
 /** The credential the proxy signs with in this test (AWS's documentation example key). */
 const CREDENTIALS = {
@@ -12,28 +13,6 @@ const CREDENTIALS = {
 };
 
 type Received = { method: string; url: string; headers: IncomingMessage['headers']; body: string };
-
-type Data = string | ArrayBuffer | ArrayBufferView;
-const toBytes = (data: Data): string | Buffer =>
-  typeof data === 'string'
-    ? data
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
-
-/** SHA-256 / HMAC-SHA-256 from node:crypto, in the shape the signer takes. */
-class Sha256 {
-  readonly #hash;
-  constructor(secret?: Data) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
-  }
-  update(data: Data): void {
-    this.#hash.update(toBytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-}
 
 /**
  * The Authorization header SigV4 gives the request as the upstream received it (method, path,
