@@ -7,7 +7,7 @@ import type { SerializedError } from '../results/record.js';
 import { writeTransition } from '../results/write.js';
 import { sendEnvelopes } from '../send.js';
 import { failChord, markBodySent, recordMember, releaseFiring } from './chord-store.js';
-import { toEnvelopes } from './envelopes.js';
+import { type EnvelopeContext, toEnvelopes } from './envelopes.js';
 import { type Continuation, expand, firstTask, type Outgoing } from './expand.js';
 import type { AbortedError } from './wait-many.js';
 import type { CanvasNode, ChordRef, ErrbackInput, TaskNode } from './wire.js';
@@ -43,8 +43,7 @@ export async function continueOnSuccess(
     const cont: Continuation = env.chord ? { steps: [], join: env.chord } : { steps: [] };
     expand({ kind: 'chain', steps: env.chain }, { value: result }, cont, out);
   }
-  const now = client.now();
-  await sendEnvelopes(client, toEnvelopes(out, { root: env.root, parent: env.id, now, born: env.born }));
+  await sendEnvelopes(client, toEnvelopes(out, sentBy(env, client)));
   if (env.chain?.length || !env.chord) return;
   const ref = env.chord;
   const joined = await recordMember(client, ref, env.id, result, env.root, `${env.id}:${token}`, deadline);
@@ -59,16 +58,7 @@ export async function continueOnSuccess(
   const body: Outgoing[] = [];
   expand({ kind: 'chain', steps: ref.body }, { value: joined.results }, joinOf(ref), body);
   try {
-    await sendEnvelopes(
-      client,
-      toEnvelopes(body, {
-        root: env.root,
-        parent: env.id,
-        now: client.now(),
-        joinOf: ref.id,
-        born: env.born,
-      }),
-    );
+    await sendEnvelopes(client, toEnvelopes(body, { ...sentBy(env, client), joinOf: ref.id }));
   } catch (err) {
     await releaseFiring(client, ref.id, `${env.id}:${token}`).catch(() => undefined);
     throw err;
@@ -116,10 +106,7 @@ export async function continueOnFailure(
       out,
     );
   }
-  await sendEnvelopes(
-    client,
-    toEnvelopes(out, { root: env.root, parent: env.id, now: client.now(), born: env.born }),
-  );
+  await sendEnvelopes(client, toEnvelopes(out, sentBy(env, client)));
   if (env.chain?.length) {
     const aborted: AbortedError = {
       type: 'ChainAborted',
@@ -162,13 +149,18 @@ export async function continueOnFailure(
       ran.add(key);
       expand(node, { value: input as unknown as Json }, { steps: [] }, errbacks);
     }
-    await sendEnvelopes(
-      client,
-      toEnvelopes(errbacks, { root: env.root, parent: env.id, now: client.now(), born: env.born }),
-    );
+    await sendEnvelopes(client, toEnvelopes(errbacks, sentBy(env, client)));
     why = { member: ref.id, task: 'chord', type: 'ChordError', message: chordError.message };
     ref = ref.join;
   }
+}
+
+/**
+ * Where the messages a finished task sends sit: its workflow, the task as their parent, and the
+ * workflow's mint time carried on.
+ */
+function sentBy(env: Envelope, client: CeleriacClient): EnvelopeContext {
+  return { root: env.root, parent: env.id, now: client.now(), born: env.born };
 }
 
 /** An errback's identity: the same errback spread over many tasks shares its frozen ids. */
