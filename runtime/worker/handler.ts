@@ -131,18 +131,14 @@ export function createWorker(registry: Registry, options: WorkerOptions = {}): W
 
 /** The worker instance's revocation view: the horizon, then per-id reads where needed. */
 function revocationView(client: CeleriacClient, refreshMs: number, logger: Logger): RevocationView {
-  const timeoutMs = Defaults.REVOCATION_READ_TIMEOUT_MS;
+  const read = { refreshMs, now: client.now, timeoutMs: Defaults.REVOCATION_READ_TIMEOUT_MS };
   const horizon = new RevocationHorizon(client.dynamodb, client.config.table, {
-    refreshMs,
-    now: client.now,
-    timeoutMs,
+    ...read,
     onFallback: (error) =>
       logger.warn('revocation horizon unreadable; reading each id', { error: String(error) }),
   });
   const cache = new RevocationCache(client.dynamodb, client.config.table, {
-    refreshMs,
-    now: client.now,
-    timeoutMs,
+    ...read,
     onFallback: (error, ids) =>
       logger.warn('revocations unreadable; using the last known state', {
         error: String(error),
