@@ -12,7 +12,7 @@ import { WorkflowHandle } from '../../runtime/canvas/workflow-handle.js';
 import { CeleriacClient, CeleriacError, chain, chord, group } from '../../runtime/index.js';
 import { SCHEDULE_RETRY, scheduleNameFor } from '../../runtime/schedules/one-time.js';
 import { double, registry, runs, total } from './fixtures/throttle-tasks.js';
-import { localStack, newPrefix } from './harness.js';
+import { localStack, newPrefix, observerClient } from './harness.js';
 
 let stack: LocalStack;
 let offsetMs = 0;
@@ -24,14 +24,7 @@ beforeAll(async () => {
     schedulerNow: () => Date.now() + offsetMs,
     faults: { rates: {} },
   });
-  observer = new CeleriacClient({
-    config: {
-      ...stack.config,
-      endpoints: { ...stack.config.endpoints, scheduler: stack.scheduler.endpoint },
-    },
-    sqs: stack.sqs,
-    dynamodb: stack.dynamodb,
-  });
+  observer = observerClient(stack);
 });
 afterAll(() => stack?.stop());
 

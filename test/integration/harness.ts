@@ -3,7 +3,13 @@ import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '
 import { inject } from 'vitest';
 import { type QueueCounts, queueCounts as readQueueCounts } from '../../infra/api/ops/queues.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.js';
-import type { BatchResponse, Registry, TaskRecord, WorkerHandler } from '../../runtime/internal.js';
+import {
+  type BatchResponse,
+  CeleriacClient,
+  type Registry,
+  type TaskRecord,
+  type WorkerHandler,
+} from '../../runtime/internal.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -23,6 +29,22 @@ export async function localStack(
     registry,
     plan: { prefix },
     endpoints: { sqs: inject('sqsEndpoint'), dynamodb: inject('dynamodbEndpoint') },
+  });
+}
+
+/**
+ * A client straight to the stack's servers (SQS, DynamoDB, the local Scheduler), around the
+ * fault proxy when the stack has one: the test observes through it while the runtime gets the
+ * faults.
+ */
+export function observerClient(stack: LocalStack): CeleriacClient {
+  return new CeleriacClient({
+    config: {
+      ...stack.config,
+      endpoints: { ...stack.config.endpoints, scheduler: stack.scheduler.endpoint },
+    },
+    sqs: stack.sqs,
+    dynamodb: stack.dynamodb,
   });
 }
 

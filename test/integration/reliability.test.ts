@@ -23,7 +23,7 @@ import {
   starts,
   sum,
 } from './fixtures/reliability-tasks.js';
-import { eventually, localStack, newPrefix, takeAll } from './harness.js';
+import { eventually, localStack, newPrefix, observerClient, takeAll } from './harness.js';
 
 /**
  * The failure matrix of docs/operations.md ("Guarantees"), one test per row, on the local stack
@@ -46,14 +46,7 @@ beforeAll(async () => {
     schedulerNow: () => Date.now() + offsetMs,
     faults: { rates: {}, eligible: (r) => eligible(r) },
   });
-  observer = new CeleriacClient({
-    config: {
-      ...stack.config,
-      endpoints: { ...stack.config.endpoints, scheduler: stack.scheduler.endpoint },
-    },
-    sqs: stack.sqs,
-    dynamodb: stack.dynamodb,
-  });
+  observer = observerClient(stack);
   mappings = stack.startWorkers({ waitTimeSeconds: 1, onInvoke: (info) => invocations.push(info) });
 }, 60_000);
 afterAll(() => stack?.stop());
