@@ -11,7 +11,7 @@ import {
   TaskQuery,
   task,
 } from '../../runtime/internal.js';
-import { eventually, localStack, waitForState } from './harness.js';
+import { eventually, localStack, type ProbedWorker, probeWorker, waitForState } from './harness.js';
 
 const ok = task('ri.ok', { queue: 'ri', tags: ['bulk'] }, ({ n }: { n: number }) => n * 2);
 const flaky = task('ri.flaky', { queue: 'ri', retry: { maxAttempts: 4 } }, (_: null, ctx) => {
@@ -31,6 +31,7 @@ const registry = createRegistry({
 
 /** Write units by table and index, from DynamoDB's own ConsumedCapacity on every write. */
 const units: Record<string, number> = {};
+let worker: ProbedWorker;
 let stack: LocalStack;
 beforeAll(async () => {
   stack = await localStack(registry);
@@ -57,7 +58,8 @@ beforeAll(async () => {
   );
   // One worker on the stack's own client, whose DynamoDB client this test instruments (the
   // default gives each lane a client of its own).
-  stack.startWorkers({ waitTimeSeconds: 1, handler: createWorker(registry, { client: stack.client }) });
+  worker = probeWorker(createWorker(registry, { client: stack.client }));
+  stack.startWorkers({ waitTimeSeconds: 1, handler: worker.handler });
 });
 afterAll(() => stack?.stop());
 
@@ -76,6 +78,8 @@ describe('results keys at the floor', () => {
     );
     const ids = handles.map((h) => (h.ok ? h.id : ''));
     for (const id of ids) await waitForState(stack, id, ['SUCCESS']);
+    // Every write's units are counted once the worker has returned from each delivery.
+    for (const id of ids) await worker.handled(id);
     const items = await Promise.all(
       ids.map(async (id) => {
         const raw = await stack.dynamodb.send(
@@ -181,6 +185,9 @@ describe('results keys at the floor', () => {
     const h = await flaky.enqueue(null, { client: stack.client });
     const done = await waitForState(stack, h.id, ['SUCCESS'], 30_000);
     expect(done.attempts).toBe(3);
+    // The SUCCESS is readable before the worker has processed the write's response (and counted
+    // its units): wait until the worker has returned from the third delivery.
+    expect(await worker.handled(h.id, 3)).toEqual(['failed', 'failed', 'done']);
     // RETRY (enters byTask and byState: 1 + 1), RETRY again (rewritten in place: 1 + 1, not 2 + 2),
     // SUCCESS (leaves both: 1 + 1). The batch summary adds at most 1 to byTask.
     expect((units.byState ?? 0) - (before.byState ?? 0)).toBe(3);
